@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+/** Where `npm run sandbox` listens unless told otherwise; the default issuer URL for real dialects. */
+export const STANDALONE_SANDBOX_URL = 'http://127.0.0.1:4010';
+
+export const PROVIDERS = ['sovera', 'paycaddy', 'sandbox'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+
+const url = (what: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((value) => /^https?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
+        message: `must be an http(s) URL (${what})`,
+      })
+      .optional(),
+  );
+
+const integer = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return fallback;
+        if (!/^\d+$/.test(value.trim())) {
+          ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+          return z.NEVER;
+        }
+        const n = Number(value);
+        if (n < min || n > max) {
+          ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+          return z.NEVER;
+        }
+        return n;
+      }),
+  );
+
+const envSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .refine((v) => v.startsWith('xoxb-'), { message: 'must be a bot token starting with xoxb-' })
+        .optional(),
+    ),
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_APP_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .refine((v) => v.startsWith('xapp-'), { message: 'must be an app-level token starting with xapp-' })
+        .optional(),
+    ),
+    PORT: integer(0, 65535, 3000),
+    SLACK_API_URL: url('the Slack Web API base, e.g. https://slack.com/api/'),
+    CARD_API_PROVIDER: z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+      z.enum(PROVIDERS, { message: `must be one of ${PROVIDERS.join(', ')}` }).default('sandbox'),
+    ),
+    CARD_API_BASE_URL: url('the issuer base URL'),
+    CARD_API_KEY: optionalString,
+    CARD_API_AUTH_HEADER: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9-]+$/, { message: 'must be an HTTP header name (letters, digits and -)' })
+        .default('X-API-KEY'),
+    ),
+    CARD_API_TIMEOUT_MS: integer(100, 120_000, 10_000),
+    POLICY_FILE: z.preprocess(emptyToUndefined, z.string().default('./policy.yml')),
+    DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/cardops.db')),
+    LOG_LEVEL: z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+      z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (env.CARD_API_PROVIDER !== 'sandbox' && !env.CARD_API_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CARD_API_KEY'],
+        message: `is required when CARD_API_PROVIDER is ${env.CARD_API_PROVIDER} (the issuer credential)`,
+      });
+    }
+  });
+
+export interface Config {
+  slack: {
+    botToken: string | undefined;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string | undefined;
+  };
+  port: number;
+  issuer: {
+    provider: Provider;
+    /** Undefined for `sandbox`: the embedded sandbox's address is known only once it listens. */
+    baseUrl: string | undefined;
+    apiKey: string | undefined;
+    authHeader: string;
+    timeoutMs: number;
+  };
+  policyFile: string;
+  databasePath: string;
+  logLevel: LogLevel;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** What each mode needs beyond the schema: `npm start` needs Slack credentials, the shell does not. */
+export type ConfigMode = 'start' | 'offline';
+
+/**
+ * Validates the environment. Every problem is one line naming the variable; a value is
+ * never echoed, so a secret typed into the wrong variable is not printed.
+ */
+export function parseConfig(env: Record<string, string | undefined>, mode: ConfigMode = 'start'): ConfigResult {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      problems.push(`${name}: ${issue.message}`);
+    }
+  }
+  if (mode === 'start') {
+    if (!env.SLACK_BOT_TOKEN?.trim()) problems.push('SLACK_BOT_TOKEN: is required (the bot token, xoxb-…)');
+    const socketMode = Boolean(env.SLACK_APP_TOKEN?.trim());
+    if (!socketMode && !env.SLACK_SIGNING_SECRET?.trim()) {
+      problems.push('SLACK_SIGNING_SECRET: is required in HTTP mode (set SLACK_APP_TOKEN for Socket Mode instead)');
+    }
+  }
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: dedupe(problems) };
+  const e = parsed.data;
+  const provider = e.CARD_API_PROVIDER;
+  return {
+    ok: true,
+    config: {
+      slack: {
+        botToken: e.SLACK_BOT_TOKEN,
+        signingSecret: e.SLACK_SIGNING_SECRET,
+        appToken: e.SLACK_APP_TOKEN,
+        apiUrl: e.SLACK_API_URL,
+      },
+      port: e.PORT,
+      issuer: {
+        provider,
+        baseUrl: e.CARD_API_BASE_URL ?? (provider === 'sandbox' ? undefined : STANDALONE_SANDBOX_URL),
+        apiKey: e.CARD_API_KEY,
+        authHeader: e.CARD_API_AUTH_HEADER,
+        timeoutMs: e.CARD_API_TIMEOUT_MS,
+      },
+      policyFile: e.POLICY_FILE,
+      databasePath: e.DATABASE_PATH,
+      logLevel: e.LOG_LEVEL,
+    },
+  };
+}
+
+function dedupe(lines: string[]): string[] {
+  return [...new Set(lines)];
+}
+
+/**
+ * The only reader of process.env: merges `.env` (when present) under the real environment,
+ * which wins, as dotenv does.
+ */
+export function readEnvironment(envFile = '.env'): Record<string, string | undefined> {
+  const fromFile = fs.existsSync(envFile) ? dotenv.parse(fs.readFileSync(envFile)) : {};
+  return { ...fromFile, ...process.env };
+}

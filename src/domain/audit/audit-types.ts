@@ -1,0 +1,103 @@
+/**
+ * What an audit row says happened. One row per event (SPEC §7):
+ * - `denied`: refused by policy (reason says role or channel), or bad input (`invalid`)
+ * - `started` before an issuer call, then `ok`, `failed` or `unknown` (no answer)
+ * - `requested`, `approved`, `rejected`, `expired`, `refused` for approvals
+ * - `matched`, `mismatched`, `locked` for card-in-hand activation checks
+ * - `revealed` for a secret shown to the asker; `limited` when the reveal budget is spent
+ * - `queried`, `exported`, `verified` for looks at the audit itself
+ */
+export const AUDIT_OUTCOMES = [
+  'denied',
+  'invalid',
+  'started',
+  'ok',
+  'failed',
+  'unknown',
+  'requested',
+  'approved',
+  'rejected',
+  'expired',
+  'refused',
+  'matched',
+  'mismatched',
+  'locked',
+  'revealed',
+  'limited',
+  'queried',
+  'exported',
+  'verified',
+] as const;
+
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/** One event to record. Free text (`reason`, `error`) is masked for card-number-like runs by the store. */
+export interface AuditEventInput {
+  actor: string;
+  teamId?: string | null;
+  channelId?: string | null;
+  /** A card op, or `audit` / `approval` / `command` for events that are not issuer calls. */
+  op: string;
+  cardId?: string | null;
+  outcome: AuditOutcome;
+  reason?: string | null;
+  approvalId?: string | null;
+  traceId?: string | null;
+  error?: string | null;
+}
+
+/** A stored row: the §7 columns. */
+export interface AuditRow {
+  id: number;
+  /** ISO-8601 UTC with milliseconds, e.g. 2026-11-21T22:20:17.123Z */
+  ts: string;
+  actor: string;
+  teamId: string | null;
+  channelId: string | null;
+  op: string;
+  cardId: string | null;
+  outcome: AuditOutcome;
+  reason: string | null;
+  approvalId: string | null;
+  traceId: string | null;
+  error: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  cardId?: string;
+  op?: string;
+  outcome?: AuditOutcome;
+  channelId?: string;
+  /** Inclusive lower bound, ISO UTC. */
+  since?: string;
+  /** Exclusive upper bound, ISO UTC. */
+  until?: string;
+}
+
+export interface AuditPage {
+  rows: AuditRow[];
+  /** Pass back as `before` for the next (older) page; undefined on the last page. */
+  nextCursor: number | undefined;
+}
+
+export interface VerifyResult {
+  checked: number;
+  ok: boolean;
+  /** The first row whose hash or link does not hold, and why. */
+  firstBroken?: { id: number; problem: 'edited' | 'deleted-before' | 'reordered' | 'bad-link' };
+}
+
+export interface AuditStore {
+  /** Resolves once the row is durably committed (rows of concurrent callers share one commit). */
+  append(event: AuditEventInput): Promise<AuditRow>;
+  /** Newest first, at most `limit` rows with id < `before`. */
+  query(filter: AuditFilter, options: { limit: number; before?: number }): AuditPage;
+  /** All matching rows, oldest first, in batches, yielding to the event loop between them. */
+  iterate(filter: AuditFilter, batchSize?: number): AsyncGenerator<AuditRow[]>;
+  count(filter: AuditFilter): number;
+  /** Recomputes the whole chain in chunks, yielding to the event loop between them. */
+  verify(options?: { chunkSize?: number; onProgress?: (checked: number) => void }): Promise<VerifyResult>;
+}
