@@ -1,0 +1,117 @@
+import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import type { LogLevel } from './config.js';
+import { createUserGroupResolver } from './adapters/slack/usergroups.js';
+import { createSlackLogger, slackLogLevel } from './logger.js';
+import type { AppDeps, ListenerDeps } from './slack/deps.js';
+import { registerCommands } from './slack/listeners/commands/index.js';
+import { registerViews } from './slack/listeners/views/index.js';
+import { createResponseUrlVault } from './slack/response-urls.js';
+import { createTaskTracker } from './slack/task-tracker.js';
+
+export type ReceiverMode =
+  /** HTTP on `POST /slack/events`, signatures checked. */
+  | { kind: 'http'; signingSecret: string }
+  /** Socket Mode with the app-level token. */
+  | { kind: 'socket'; appToken: string }
+  /** No network: bodies are handed to `app.processEvent` (tests, the offline shell). */
+  | { kind: 'in-process' };
+
+export interface CreateAppOptions {
+  botToken: string;
+  /** Known from auth.test at start-up; given, Bolt makes no Slack call while building the app. */
+  botUserId?: string;
+  botId?: string;
+  receiver: ReceiverMode;
+  /** Where Web API calls go (a proxy, or a fake in tests); Slack's own by default. */
+  slackApiUrl?: string;
+  logLevel: LogLevel;
+  /** Web API timeout and retries: tests and the shell want them short. */
+  webApiTimeoutMs?: number;
+  webApiRetries?: number;
+}
+
+export interface CardopsApp {
+  app: App;
+  deps: ListenerDeps;
+  receiver: Receiver | undefined;
+  /** Resolves when no request or background task is in flight. */
+  idle(): Promise<void>;
+}
+
+/** Builds the Bolt app with every listener; never listens or calls Slack by itself. */
+export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsApp {
+  const logger = appDeps.logger;
+  const slackLogger = createSlackLogger(logger, 'bolt');
+  const logLevel = slackLogLevel(options.logLevel);
+  const tasks = createTaskTracker(logger);
+
+  let receiver: Receiver | undefined;
+  if (options.receiver.kind === 'http') {
+    receiver = new HTTPReceiver({
+      signingSecret: options.receiver.signingSecret,
+      endpoints: '/slack/events',
+      logger: slackLogger,
+      logLevel,
+      processBeforeResponse: false,
+      unhandledRequestTimeoutMillis: 3001,
+    });
+  } else if (options.receiver.kind === 'socket') {
+    receiver = new SocketModeReceiver({ appToken: options.receiver.appToken, logger: slackLogger, logLevel });
+  } else {
+    receiver = { init: () => {}, start: async () => {}, stop: async () => {} };
+  }
+
+  const app = new App({
+    token: options.botToken,
+    botUserId: options.botUserId ?? 'U0CARDBOT',
+    botId: options.botId ?? 'B0CARDBOT',
+    receiver,
+    logger: slackLogger,
+    logLevel,
+    clientOptions: {
+      logger: createSlackLogger(logger, 'web-api'),
+      logLevel,
+      ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
+      timeout: options.webApiTimeoutMs ?? 10_000,
+      retryConfig: { retries: options.webApiRetries ?? 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+    },
+  });
+
+  const userGroups =
+    appDeps.userGroups ??
+    createUserGroupResolver({
+      logger,
+      listUsers: async (groupId) => {
+        const answer = await app.client.usergroups.users.list({ usergroup: groupId });
+        return answer.users ?? [];
+      },
+    });
+
+  const deps: ListenerDeps = {
+    ...appDeps,
+    now: appDeps.now ?? (() => new Date()),
+    userGroups,
+    vault: createResponseUrlVault(),
+    tasks,
+    revealHideMs: appDeps.revealHideMs ?? 60_000,
+  };
+
+  // Every request counts as in flight until its listeners finish: shutdown waits for them.
+  app.use(async ({ next }) => {
+    const leave = tasks.enter();
+    try {
+      await next();
+    } finally {
+      leave();
+    }
+  });
+
+  registerCommands(app, deps);
+  registerViews(app, deps);
+
+  app.error(async (error) => {
+    logger.error({ err: error }, 'unhandled error in a listener');
+  });
+
+  return { app, deps, receiver, idle: () => tasks.idle() };
+}

@@ -1,0 +1,135 @@
+import type {
+  CardIssuer,
+  CardStateResult,
+  CvvResult,
+  DueDateResult,
+  LimitResult,
+  PanResult,
+  PinResult,
+} from '../../adapters/issuer/card-issuer.js';
+import { AppError, isAppError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { AuditStore } from '../audit/audit-types.js';
+import type { CardOp } from '../ops.js';
+
+/** Who asks, from where, holding which roles. */
+export interface RequestContext {
+  actor: string;
+  teamId: string | null;
+  channelId: string;
+  roles: string[];
+}
+
+export interface OpResults {
+  block: CardStateResult;
+  unblock: CardStateResult;
+  activate: CardStateResult;
+  cancel: CardStateResult;
+  pan: PanResult;
+  cvv: CvvResult;
+  expiry: DueDateResult;
+  pin: PinResult;
+  'unblock-pin': PinResult;
+  'change-pin': PinResult;
+  limit: LimitResult;
+  'set-limit': LimitResult;
+}
+
+export interface CardOpRequest<O extends CardOp = CardOp> {
+  op: O;
+  cardId: string;
+  reason?: string;
+  /** set-limit only. */
+  amount?: number;
+  /** change-pin only: SECRET, goes to the issuer and nowhere else. */
+  pin?: string;
+  approvalId?: string;
+}
+
+export type CardOpOutcome<O extends CardOp> = { ok: true; value: OpResults[O] } | { ok: false; error: AppError };
+
+export interface CardOpDeps {
+  issuer: CardIssuer;
+  audit: AuditStore;
+  logger: Logger;
+}
+
+function callIssuer<O extends CardOp>(issuer: CardIssuer, request: CardOpRequest<O>): Promise<OpResults[O]> {
+  const { cardId } = request;
+  const calls: { [K in CardOp]: () => Promise<OpResults[K]> } = {
+    block: () => issuer.block(cardId),
+    unblock: () => issuer.unblock(cardId),
+    activate: () => issuer.activate(cardId),
+    cancel: () => issuer.cancel(cardId),
+    pan: () => issuer.pan(cardId),
+    cvv: () => issuer.cvv(cardId),
+    expiry: () => issuer.expiry(cardId),
+    pin: () => issuer.pin(cardId),
+    'unblock-pin': () => issuer.unblockPin(cardId),
+    'change-pin': () => issuer.changePin(cardId, request.pin ?? ''),
+    limit: () => issuer.limit(cardId),
+    'set-limit': () => issuer.setLimit(cardId, request.amount ?? 0),
+  };
+  return calls[request.op]() as Promise<OpResults[O]>;
+}
+
+/**
+ * Runs one issuer operation under audit: the `started` row is durably written first (no row,
+ * no call), then the call, then its `ok`, `failed` or `unknown` row. Never throws; the error
+ * returned is always an AppError with a message safe to show.
+ */
+export async function executeCardOp<O extends CardOp>(
+  deps: CardOpDeps,
+  ctx: RequestContext,
+  request: CardOpRequest<O>,
+): Promise<CardOpOutcome<O>> {
+  const base = {
+    actor: ctx.actor,
+    teamId: ctx.teamId,
+    channelId: ctx.channelId,
+    op: request.op,
+    cardId: request.cardId,
+    reason: request.reason ?? null,
+    approvalId: request.approvalId ?? null,
+  };
+  try {
+    await deps.audit.append({ ...base, outcome: 'started' });
+  } catch (error) {
+    deps.logger.error({ err: error, op: request.op, cardId: request.cardId }, 'audit write failed; issuer not called');
+    return {
+      ok: false,
+      error: isAppError(error) ? error : new AppError('AUDIT_UNAVAILABLE', 'audit write failed before issuer call'),
+    };
+  }
+
+  let value: OpResults[O];
+  try {
+    value = await callIssuer(deps.issuer, request);
+  } catch (caught) {
+    const error = isAppError(caught)
+      ? caught
+      : new AppError('ISSUER_FAILURE', `unexpected issuer client error during ${request.op}`, { outcome: 'unknown' });
+    if (!isAppError(caught)) deps.logger.error({ err: caught, op: request.op }, 'unexpected issuer client error');
+    await appendOutcome(deps, {
+      ...base,
+      outcome: error.outcome,
+      traceId: error.traceId ?? null,
+      error: `${error.code}: ${error.message}`,
+    });
+    return { ok: false, error };
+  }
+  await appendOutcome(deps, { ...base, outcome: 'ok', traceId: value.traceId ?? null });
+  return { ok: true, value };
+}
+
+/** The outcome row: the call has happened, so a failure to record it is logged, not shown as a failed call. */
+async function appendOutcome(deps: CardOpDeps, event: Parameters<AuditStore['append']>[0]) {
+  try {
+    await deps.audit.append(event);
+  } catch (error) {
+    deps.logger.error(
+      { err: error, op: event.op, cardId: event.cardId, outcome: event.outcome },
+      'audit outcome row could not be written',
+    );
+  }
+}

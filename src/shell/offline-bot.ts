@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DestinationStream } from 'pino';
+import { type CardopsApp, createApp } from '../app.js';
+import type { LogLevel } from '../config.js';
+import type { CardIssuer } from '../adapters/issuer/card-issuer.js';
+import { createCardIssuer } from '../adapters/issuer/create-issuer.js';
+import { createApprovalsStore } from '../adapters/sqlite/approvals-store.js';
+import { createAuditStore, type SqliteAuditStore } from '../adapters/sqlite/audit-store.js';
+import { closeDatabase, type Database, openDatabase } from '../adapters/sqlite/database.js';
+import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
+import { createPolicyStore, loadPolicyFile } from '../domain/policy/load-policy.js';
+import { createLogger, type Logger } from '../logger.js';
+import { type Sandbox, startSandbox } from '../sandbox/server.js';
+import { type FakeSlack, startFakeSlack } from './fake-slack.js';
+import { createSlackDriver, httpTransport, processEventTransport, type SlackDriver } from './slack-driver.js';
+
+/** The people and channels of the example policy, as the offline Slack knows them. */
+export const DEMO_USERS = [
+  { id: 'U0AGENT01', name: 'alice', about: 'agent' },
+  { id: 'U0AGENT02', name: 'bob', about: 'agent through the user group S0SUPPORT' },
+  { id: 'U0SENIOR1', name: 'carol', about: 'senior' },
+  { id: 'U0ONCALL1', name: 'dave', about: 'approver' },
+  { id: 'U0ONCALL2', name: 'erin', about: 'approver' },
+  { id: 'U0MANAGER', name: 'mallory', about: 'manager' },
+  { id: 'U0STRANGE', name: 'stranger', about: 'no role at all' },
+] as const;
+
+export const DEMO_CHANNELS = [
+  { id: 'C0SUPPORT', name: 'support', botMember: true },
+  { id: 'C0SECURE', name: 'secure-support', botMember: true },
+  { id: 'C0APPROVE', name: 'card-approvals', botMember: true },
+  { id: 'C0RANDOM', name: 'random', botMember: false },
+] as const;
+
+export const DEMO_USERGROUPS = { S0SUPPORT: ['U0AGENT02'] };
+
+export const SIGNING_SECRET_FOR_TESTS = 'offline-signing-secret';
+export const BOT_TOKEN_FOR_TESTS = 'xoxb-offline-bot-token';
+
+export interface OfflineBotOptions {
+  /** The dialect the bot speaks to the sandbox; both are served by it. */
+  provider?: 'sovera' | 'paycaddy';
+  policyFile?: string;
+  /** A folder for the database; a new temporary one by default. */
+  dataDir?: string;
+  databasePath?: string;
+  logLevel?: LogLevel;
+  logDestination?: DestinationStream;
+  /** `http`: the app listens on loopback and requests are signed, as from Slack. */
+  transport?: 'in-process' | 'http';
+  issuerTimeoutMs?: number;
+  sandboxSlowMs?: number;
+  revealHideMs?: number;
+  /** An issuer other than the embedded sandbox (a fake in a test). */
+  issuer?: CardIssuer;
+  issuerBaseUrl?: string;
+  now?: () => Date;
+  signingSecret?: string;
+  botToken?: string;
+}
+
+export interface OfflineBot {
+  slack: FakeSlack;
+  driver: SlackDriver;
+  bot: CardopsApp;
+  sandbox: Sandbox | undefined;
+  db: Database;
+  audit: SqliteAuditStore;
+  approvals: ApprovalsStore;
+  logger: Logger;
+  databasePath: string;
+  /** The app's URL in http mode. */
+  url: string | undefined;
+  /** Stops the app, then the issuer and Slack stand-ins; removes the temporary folder it made. */
+  close(): Promise<void>;
+}
+
+/** The whole bot offline: the real app, the sandbox issuer, a stand-in for Slack, a real SQLite file. */
+export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<OfflineBot> {
+  const logger = createLogger({ level: options.logLevel ?? 'silent', ...(options.logDestination ? { destination: options.logDestination } : {}) });
+  const madeDir = options.dataDir === undefined && options.databasePath === undefined;
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cardops-'));
+  const databasePath = options.databasePath ?? path.join(dataDir, 'cardops.db');
+  const policyFile = options.policyFile ?? path.resolve(import.meta.dirname, '../../policy.example.yml');
+  const loaded = await loadPolicyFile(policyFile);
+  if (!loaded.ok) throw new Error(`policy: ${loaded.problems.join('; ')}`);
+
+  const sandbox = options.issuer || options.issuerBaseUrl ? undefined : await startSandbox({ ...(options.sandboxSlowMs ? { slowMs: options.sandboxSlowMs } : {}) });
+  const issuer =
+    options.issuer ??
+    createCardIssuer(options.provider ?? 'sovera', {
+      baseUrl: options.issuerBaseUrl ?? sandbox?.url ?? '',
+      apiKey: 'offline-sandbox-key',
+      authHeader: 'X-API-KEY',
+      timeoutMs: options.issuerTimeoutMs ?? 2_000,
+      readRetryDelayMs: 50,
+    });
+  const db = openDatabase(databasePath, { logger });
+  const now = options.now ?? (() => new Date());
+  const audit = createAuditStore(db, { now, logger });
+  const approvals = createApprovalsStore(db, { now });
+  const botToken = options.botToken ?? BOT_TOKEN_FOR_TESTS;
+  const slack = await startFakeSlack({
+    botToken,
+    channels: DEMO_CHANNELS.map((c) => ({ ...c })),
+    users: DEMO_USERS.map((u) => ({ id: u.id, name: u.name })),
+    usergroups: DEMO_USERGROUPS,
+  });
+  const signingSecret = options.signingSecret ?? SIGNING_SECRET_FOR_TESTS;
+  const http = options.transport === 'http';
+  const bot = createApp(
+    {
+      logger,
+      issuer,
+      audit,
+      approvals,
+      policy: createPolicyStore({ path: policyFile, initial: loaded.policy, logger }),
+      sandbox: sandbox !== undefined,
+      now,
+      ...(options.revealHideMs !== undefined ? { revealHideMs: options.revealHideMs } : {}),
+    },
+    {
+      botToken,
+      receiver: http ? { kind: 'http', signingSecret } : { kind: 'in-process' },
+      slackApiUrl: slack.apiUrl,
+      logLevel: options.logLevel ?? 'silent',
+      webApiTimeoutMs: 2_000,
+      webApiRetries: 0,
+    },
+  );
+  let url: string | undefined;
+  let server: import('node:http').Server | undefined;
+  if (http) {
+    server = (await bot.app.start({ port: 0, host: '127.0.0.1' })) as import('node:http').Server;
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/slack/events`;
+  }
+  const driver = createSlackDriver({
+    slack,
+    transport: http && url ? httpTransport(url, signingSecret) : processEventTransport(bot.app),
+    idle: () => bot.idle(),
+  });
+  return {
+    slack,
+    driver,
+    bot,
+    sandbox,
+    db,
+    audit,
+    approvals,
+    logger,
+    databasePath,
+    url,
+    async close() {
+      await bot.idle();
+      if (http) await bot.app.stop();
+      await audit.close();
+      closeDatabase(db);
+      await sandbox?.close();
+      await slack.close();
+      if (madeDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { CardIssuer } from '../adapters/issuer/card-issuer.js';
+import type { UserGroupResolver } from '../adapters/slack/usergroups.js';
+import type { SqliteAuditStore } from '../adapters/sqlite/audit-store.js';
+import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
+import type { PolicyStore } from '../domain/policy/load-policy.js';
+import type { Logger } from '../logger.js';
+import type { ResponseUrlVault } from './response-urls.js';
+
+/** What the app is built from: the outside world, handed in (STYLE: only main and app touch infrastructure). */
+export interface AppDeps {
+  logger: Logger;
+  issuer: CardIssuer;
+  audit: SqliteAuditStore;
+  approvals: ApprovalsStore;
+  policy: PolicyStore;
+  /** True when the issuer is the embedded sandbox: every answer says so. */
+  sandbox: boolean;
+  now?: () => Date;
+  /** Resolves user-group membership; built on the app's Web API client when not given. */
+  userGroups?: UserGroupResolver;
+  /** How long a revealed secret stays on screen before it is replaced (SPEC: 60 s). */
+  revealHideMs?: number;
+}
+
+/** Background work a listener starts after answering; drained on shutdown and in tests. */
+export interface TaskTracker {
+  run(name: string, task: () => Promise<void>): void;
+  /** Resolves when no request and no background task is in flight. */
+  idle(): Promise<void>;
+  readonly active: number;
+}
+
+/** What every listener receives. */
+export interface ListenerDeps extends AppDeps {
+  now: () => Date;
+  userGroups: UserGroupResolver;
+  vault: ResponseUrlVault;
+  tasks: TaskTracker;
+  revealHideMs: number;
+}

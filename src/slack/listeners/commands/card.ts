@@ -1,0 +1,96 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { View } from '@slack/types';
+import { parseCardCommand } from '../../../domain/cards/card-command.js';
+import { channelKey } from '../../../domain/policy/authorise.js';
+import { resolveContext } from '../../context.js';
+import type { ListenerDeps } from '../../deps.js';
+import { buildHelp, buildUsage, buildWhoami } from '../../views/card-replies.js';
+import { buildOperationModal } from '../../views/operation-modal.js';
+import type { SlackReply } from '../../views/reply.js';
+import type { CardRequest } from './card-request.js';
+import { dispatchCardOp, opsAllowedHere } from './dispatch-card-op.js';
+
+type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+/** `/card …`: acknowledge at once, then parse, check and run; every answer is ephemeral to the asker. */
+export async function handleCardCommand(deps: ListenerDeps, { command, ack, respond, client }: Args): Promise<void> {
+  await ack();
+  const parsed = parseCardCommand(command.text ?? '');
+  const ctx = await resolveContext(deps, {
+    userId: command.user_id,
+    teamId: command.team_id,
+    channelId: command.channel_id,
+  });
+  const sandbox = deps.sandbox;
+  const reply = async (message: SlackReply) => {
+    await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
+  };
+  const openModal = async (view: View) => {
+    await client.views.open({ trigger_id: command.trigger_id, view });
+  };
+  const allowed = opsAllowedHere({ ctx });
+
+  switch (parsed.kind) {
+    case 'help':
+      return reply(buildHelp(allowed, channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, { sandbox }));
+    case 'whoami':
+      return reply(
+        buildWhoami(ctx.actor, ctx.roles, allowed, channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, {
+          sandbox,
+        }),
+      );
+    case 'modal': {
+      if (allowed.length === 0) {
+        return reply(buildHelp(allowed, channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, { sandbox }));
+      }
+      const handle = deps.vault.keep(command.response_url, { userId: ctx.actor, channelId: ctx.channelId });
+      try {
+        await openModal(buildOperationModal(allowed, { c: ctx.channelId, h: handle }, sandbox));
+      } catch (error) {
+        deps.logger.warn({ err: error }, 'operation form could not be opened');
+        return reply(buildUsage('The form could not be opened in time. Try again, or type the operation.', undefined, allowed, { sandbox }));
+      }
+      return;
+    }
+    case 'invalid': {
+      await auditInvalid(deps, ctx, parsed.op ?? 'command', parsed.problem);
+      return reply(buildUsage(parsed.problem, parsed.op, allowed, { sandbox }));
+    }
+    case 'op': {
+      const request: CardRequest = {
+        deps,
+        ctx,
+        op: parsed.op,
+        cardId: parsed.cardId,
+        ...(parsed.reason !== undefined ? { reason: parsed.reason } : {}),
+        ...(parsed.amount !== undefined ? { amount: parsed.amount } : {}),
+        reply,
+        openModal,
+        responseUrl: command.response_url,
+        client,
+      };
+      return dispatchCardOp(request);
+    }
+  }
+}
+
+/** Bad input is refused before any issuer call, and the refusal is audited. */
+export async function auditInvalid(
+  deps: ListenerDeps,
+  ctx: { actor: string; teamId: string | null; channelId: string },
+  op: string,
+  problem: string,
+): Promise<void> {
+  try {
+    await deps.audit.append({
+      actor: ctx.actor,
+      teamId: ctx.teamId,
+      channelId: ctx.channelId,
+      op,
+      outcome: 'invalid',
+      reason: problem,
+    });
+  } catch (error) {
+    deps.logger.error({ err: error }, 'invalid request could not be audited');
+  }
+}

@@ -1,0 +1,111 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { View } from '@slack/types';
+import { cardIdProblem, parseCardCommand } from '../../../domain/cards/card-command.js';
+import type { CardOp } from '../../../domain/ops.js';
+import { resolveContext } from '../../context.js';
+import type { ListenerDeps } from '../../deps.js';
+import { postToResponseUrl } from '../../response-urls.js';
+import { decodeMetadata, readOperationModal } from '../../views/operation-modal.js';
+import type { SlackReply } from '../../views/reply.js';
+import type { CardRequest } from '../commands/card-request.js';
+import { dispatchCardOp, opsAllowedHere } from '../commands/dispatch-card-op.js';
+
+type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/** Ops whose handler opens a modal of its own: the form is replaced by it in the acknowledgement. */
+const MODAL_OPS: readonly CardOp[] = ['activate', 'change-pin'];
+
+/**
+ * The operation form was submitted: check each field (errors go back into the form), then run the
+ * op exactly as if it had been typed, answering in the channel where `/card` was typed.
+ */
+export async function handleCardOperationSubmitted(deps: ListenerDeps, { ack, view, body, client }: Args) {
+  const metadata = decodeMetadata(view.private_metadata);
+  const values = readOperationModal(view.state.values);
+  if (!metadata || !values) {
+    await ack({ response_action: 'errors', errors: { card_id: 'This form is out of date. Close it and run /card again.' } });
+    return;
+  }
+  const userId = body.user.id;
+  const ctx = await resolveContext(deps, { userId, teamId: body.team?.id ?? body.user.team_id, channelId: metadata.c });
+  const allowed = opsAllowedHere({ ctx });
+  const errors: Record<string, string> = {};
+  if (!values.op || !allowed.includes(values.op)) errors.op = 'Choose one of the operations offered.';
+  const idProblem = cardIdProblem(values.cardId);
+  if (idProblem) errors.card_id = idProblem;
+  const op = values.op;
+  let parsed: ReturnType<typeof parseCardCommand> | undefined;
+  if (op && !errors.op && !idProblem) {
+    const text =
+      op === 'set-limit'
+        ? `set-limit ${values.cardId} ${values.amount}`
+        : ['block', 'unblock', 'cancel'].includes(op)
+          ? `${op} ${values.cardId} ${values.reason}`
+          : `${op} ${values.cardId}`;
+    parsed = parseCardCommand(text);
+    if (parsed.kind === 'invalid') errors[op === 'set-limit' ? 'amount' : 'reason'] = parsed.problem;
+  }
+  if (!op || !parsed || parsed.kind !== 'op' || Object.keys(errors).length > 0) {
+    await ack({ response_action: 'errors', errors });
+    return;
+  }
+
+  let acked = false;
+  const reply = async (message: SlackReply) => deliverLater(deps, client, { userId, channelId: metadata.c, handle: metadata.h }, message);
+  const openModal = async (next: View) => {
+    acked = true;
+    await ack({ response_action: 'update', view: next });
+  };
+  if (!MODAL_OPS.includes(op)) {
+    acked = true;
+    await ack();
+  }
+  const request: CardRequest = {
+    deps,
+    ctx,
+    op,
+    cardId: parsed.cardId,
+    ...(parsed.reason !== undefined ? { reason: parsed.reason } : {}),
+    ...(parsed.amount !== undefined ? { amount: parsed.amount } : {}),
+    reply,
+    openModal,
+    responseUrl: metadata.h ? deps.vault.take(metadata.h, userId)?.url : undefined,
+    client,
+  };
+  try {
+    await dispatchCardOp(request);
+  } finally {
+    if (!acked) await ack();
+  }
+}
+
+/**
+ * Answers after a modal: through the command's response_url (it works even where the bot is not a
+ * member), else an ephemeral post in the channel. Never a DM: DMs persist, and this may be a secret.
+ */
+export async function deliverLater(
+  deps: ListenerDeps,
+  client: Args['client'],
+  target: { userId: string; channelId: string; handle: string | undefined },
+  message: SlackReply,
+): Promise<void> {
+  const kept = target.handle ? deps.vault.take(target.handle, target.userId) : undefined;
+  if (kept) {
+    try {
+      await postToResponseUrl(kept.url, { response_type: 'ephemeral', text: message.text, blocks: message.blocks });
+      return;
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'response_url refused the answer; trying an ephemeral post');
+    }
+  }
+  try {
+    await client.chat.postEphemeral({
+      channel: target.channelId,
+      user: target.userId,
+      text: message.text,
+      blocks: message.blocks,
+    });
+  } catch (error) {
+    deps.logger.warn({ err: error, channel: target.channelId }, 'answer could not be delivered');
+  }
+}

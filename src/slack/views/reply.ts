@@ -1,0 +1,26 @@
+import type { KnownBlock } from '@slack/types';
+
+/** An answer to show a user: mrkdwn text with its Block Kit form. */
+export interface SlackReply {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export const SANDBOX_NOTE = ':test_tube: *Sandbox issuer*: demo cards only, no real card was touched.';
+
+/** Section text is capped by Slack at 3000 characters. */
+const MAX_SECTION = 2900;
+
+/** A reply of one or more mrkdwn paragraphs, with the sandbox notice when the issuer is the sandbox. */
+export function buildReply(paragraphs: string[], options: { sandbox: boolean; context?: string[] }): SlackReply {
+  const blocks: KnownBlock[] = paragraphs.map((p) => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: p.length > MAX_SECTION ? `${p.slice(0, MAX_SECTION)}…` : p },
+  }));
+  const context = [...(options.context ?? []), ...(options.sandbox ? [SANDBOX_NOTE] : [])];
+  if (context.length > 0) {
+    blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) });
+  }
+  const text = [...paragraphs, ...(options.sandbox ? ['(sandbox issuer)'] : [])].join('\n');
+  return { text: text.length > 3000 ? `${text.slice(0, 2990)}…` : text, blocks };
+}
