@@ -3,7 +3,9 @@ import type { LogLevel } from './config.js';
 import { createUserGroupResolver } from './adapters/slack/usergroups.js';
 import { createSlackLogger, slackLogLevel } from './logger.js';
 import type { AppDeps, ListenerDeps } from './slack/deps.js';
+import { registerActions } from './slack/listeners/actions/index.js';
 import { registerCommands } from './slack/listeners/commands/index.js';
+import { registerEvents } from './slack/listeners/events/index.js';
 import { registerViews } from './slack/listeners/views/index.js';
 import { createResponseUrlVault } from './slack/response-urls.js';
 import { createTaskTracker } from './slack/task-tracker.js';
@@ -107,7 +109,9 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
   });
 
   registerCommands(app, deps);
+  registerActions(app, deps);
   registerViews(app, deps);
+  registerEvents(app, deps);
 
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled error in a listener');
