@@ -1,0 +1,124 @@
+import { CARD_OPS, type CardOp } from '../ops.js';
+import { DM_CHANNEL_KEY, type Policy } from './policy-schema.js';
+
+export type Authorisation =
+  | { allowed: true }
+  | {
+      allowed: false;
+      /**
+       * `role`: the user holds none of the op's roles. `channel`: the op is not allowed where it was asked.
+       * `approval`: the op needs an approval the policy does not configure (cancel without approvals.cancel).
+       */
+      why: 'role' | 'channel' | 'approval';
+      /** One paragraph a support agent can act on; safe to show and to audit. */
+      message: string;
+    };
+
+/** What each operation lets a person do, for refusal messages. */
+const OP_PHRASES: Record<CardOp, string> = {
+  block: 'block cards',
+  unblock: 'unblock cards',
+  activate: 'activate cards',
+  cancel: 'cancel cards',
+  pan: 'see card numbers',
+  cvv: 'see CVVs',
+  expiry: 'see expiry dates',
+  pin: 'see PINs',
+  'unblock-pin': 'unblock PINs',
+  'change-pin': 'change PINs',
+  limit: 'see card limits',
+  'set-limit': 'set card limits',
+};
+
+/** The policy's key for a channel: direct messages with the bot (D…) are all `dm`. */
+export function channelKey(channelId: string): string {
+  return channelId.startsWith('D') ? DM_CHANNEL_KEY : channelId;
+}
+
+/** How a channel key reads in a message: a channel mention, or the DM with the bot. */
+export function describeChannelKey(key: string): string {
+  return key === DM_CHANNEL_KEY ? 'a direct message with the bot' : `<#${key}>`;
+}
+
+/** The roles a user holds, directly or through one of the given user groups; sorted. */
+export function rolesOf(policy: Policy, userId: string, userGroupIds: ReadonlySet<string>): string[] {
+  const held: string[] = [];
+  for (const [name, role] of Object.entries(policy.roles)) {
+    if (role.users.includes(userId) || role.usergroups.some((group) => userGroupIds.has(group))) held.push(name);
+  }
+  return held.sort();
+}
+
+const intersects = (roles: readonly string[], wanted: readonly string[]) => roles.some((r) => wanted.includes(r));
+
+function channelAllows(policy: Policy, key: string, op: CardOp): boolean {
+  const ops = policy.channels[key];
+  return ops !== undefined && (ops.includes('*') || ops.includes(op));
+}
+
+function listRoles(roles: readonly string[]): string {
+  return roles.length === 1 ? `the role ${roles[0]}` : `one of the roles ${roles.join(', ')}`;
+}
+
+/**
+ * Deny by default: the user must hold one of the op's roles, a cancel needs configured approvers,
+ * and the channel must allow the op. The first failing check explains itself.
+ */
+export function authorise(policy: Policy, request: { roles: string[]; channelId: string; op: CardOp }): Authorisation {
+  const { roles, channelId, op } = request;
+  const needed = policy.operations[op] ?? [];
+  if (!intersects(roles, needed)) {
+    const message =
+      needed.length === 0
+        ? `Nobody may ${OP_PHRASES[op]}: the policy gives ${op} to no role.`
+        : `You need ${listRoles(needed)} to ${OP_PHRASES[op]}.` +
+          (roles.length === 0 ? ' You hold no cardops role.' : ` Your roles: ${roles.join(', ')}.`);
+    return { allowed: false, why: 'role', message };
+  }
+
+  if (op === 'cancel' && !policy.approvals.cancel) {
+    return {
+      allowed: false,
+      why: 'approval',
+      message:
+        'Cancelling cards is switched off: a cancel needs a second person to approve it, and the policy names no approvers (approvals.cancel).',
+    };
+  }
+
+  const key = channelKey(channelId);
+  if (!channelAllows(policy, key, op)) {
+    const here = key === DM_CHANNEL_KEY ? describeChannelKey(key) : 'this channel';
+    const elsewhere = Object.keys(policy.channels).filter((other) => channelAllows(policy, other, op));
+    const message =
+      elsewhere.length === 0
+        ? `${op} is not allowed in ${here}, nor in any other channel.`
+        : `${op} is not allowed in ${here}. It is allowed in ${elsewhere.map(describeChannelKey).join(', ')}.`;
+    return { allowed: false, why: 'channel', message };
+  }
+  return { allowed: true };
+}
+
+/** The ops this user may run in this channel, in CARD_OPS order. */
+export function allowedOps(policy: Policy, roles: string[], channelId: string): CardOp[] {
+  return CARD_OPS.filter((op) => authorise(policy, { roles, channelId, op }).allowed);
+}
+
+/** May query, export and verify the audit log (`/card-audit`). */
+export function mayAudit(policy: Policy, roles: readonly string[]): boolean {
+  return intersects(roles, policy.audit.roles);
+}
+
+/** May approve or reject cancel requests; false when the policy configures no approvals. */
+export function mayApprove(policy: Policy, roles: readonly string[]): boolean {
+  return intersects(roles, policy.approvals.cancel?.approvers ?? []);
+}
+
+/** Sees the whole PAN rather than the first 6 and last 4 digits. */
+export function mayRevealFullPan(policy: Policy, roles: readonly string[]): boolean {
+  return intersects(roles, policy.reveal.fullPan);
+}
+
+/** The user-group ids the policy refers to: the ones the resolver must watch. Sorted, unique. */
+export function groupsReferenced(policy: Policy): string[] {
+  return [...new Set(Object.values(policy.roles).flatMap((role) => role.usergroups))].sort();
+}
