@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseConfig, STANDALONE_SANDBOX_URL } from '../../src/config.js';
+
+const run = promisify(execFile);
+const HTTP_ENV = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'shh-planted-secret' };
+
+describe('configuration', () => {
+  it('when nothing but the Slack credentials is set, then the documented defaults apply', () => {
+    const result = parseConfig(HTTP_ENV);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.port).toBe(3000);
+    expect(result.config.issuer).toMatchObject({ provider: 'sandbox', authHeader: 'X-API-KEY', timeoutMs: 10_000 });
+    expect(result.config.policyFile).toBe('./policy.yml');
+    expect(result.config.databasePath).toBe('./data/cardops.db');
+    expect(result.config.logLevel).toBe('info');
+  });
+
+  it('when the provider is paycaddy without a key, then exactly one line names CARD_API_KEY', () => {
+    const result = parseConfig({ ...HTTP_ENV, CARD_API_PROVIDER: 'paycaddy' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toMatch(/^CARD_API_KEY: /);
+  });
+
+  it('when the provider is misspelt, then the line lists the allowed values', () => {
+    const result = parseConfig({ ...HTTP_ENV, CARD_API_PROVIDER: 'sovereign' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual(['CARD_API_PROVIDER: must be one of sovera, paycaddy, sandbox']);
+  });
+
+  it('when a real provider has a key but no URL, then it talks to the standalone sandbox address', () => {
+    const result = parseConfig({ ...HTTP_ENV, CARD_API_PROVIDER: 'sovera', CARD_API_KEY: 'k' });
+    expect(result.ok && result.config.issuer.baseUrl).toBe(STANDALONE_SANDBOX_URL);
+  });
+
+  it('when several values are wrong, then each gets its own line and no value is echoed', () => {
+    const result = parseConfig({
+      SLACK_BOT_TOKEN: 'xoxp-planted-user-token',
+      SLACK_APP_TOKEN: 'planted-app-token',
+      PORT: 'eighty',
+      CARD_API_TIMEOUT_MS: '5',
+      CARD_API_BASE_URL: 'ftp://planted.example',
+      LOG_LEVEL: 'loud',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const names = result.problems.map((line) => line.split(':')[0]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'SLACK_BOT_TOKEN',
+        'SLACK_APP_TOKEN',
+        'PORT',
+        'CARD_API_TIMEOUT_MS',
+        'CARD_API_BASE_URL',
+        'LOG_LEVEL',
+      ]),
+    );
+    const all = result.problems.join('\n');
+    expect(all).not.toContain('planted');
+    expect(all).not.toContain('eighty');
+  });
+
+  it('when HTTP mode lacks the signing secret, then it says so; with an app token it is not needed', () => {
+    const http = parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1' });
+    expect(http.ok || http.problems).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET: /)]);
+    expect(parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).ok).toBe(true);
+  });
+
+  it('when npm start runs with a bad configuration, then it exits 2 with one line per problem and no stack trace', async () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const error = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        SLACK_BOT_TOKEN: 'xoxb-planted',
+        SLACK_SIGNING_SECRET: 'planted-secret',
+        CARD_API_PROVIDER: 'paycaddy',
+      },
+      timeout: 20_000,
+    }).catch((e: { code: number; stderr: string; stdout: string }) => e);
+    expect('code' in error && error.code).toBe(2);
+    const stderr = 'stderr' in error ? error.stderr : '';
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cardops: CARD_API_KEY: is required/)]);
+    expect(stderr).not.toContain('planted');
+    expect(stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+});
