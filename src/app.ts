@@ -1,6 +1,6 @@
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
-import type { LogLevel } from './config.js';
 import { createUserGroupResolver } from './adapters/slack/usergroups.js';
+import type { LogLevel } from './config.js';
 import { createSlackLogger, slackLogLevel } from './logger.js';
 import type { AppDeps, ListenerDeps } from './slack/deps.js';
 import { registerActions } from './slack/listeners/actions/index.js';

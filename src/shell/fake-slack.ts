@@ -398,7 +398,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           const method = path.slice('/api/'.length);
           const args = parseArgs(raw.toString('utf8'), String(req.headers['content-type'] ?? ''));
           const auth = String(req.headers.authorization ?? '');
-          const token = auth.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : undefined;
+          const token = auth.startsWith('Bearer ')
+            ? auth.slice(7)
+            : typeof args.token === 'string'
+              ? args.token
+              : undefined;
           handleApi(method, args, token, res);
           return;
         }

@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DestinationStream } from 'pino';
-import { type CardopsApp, createApp } from '../app.js';
-import type { LogLevel } from '../config.js';
 import type { CardIssuer } from '../adapters/issuer/card-issuer.js';
 import { createCardIssuer } from '../adapters/issuer/create-issuer.js';
 import { createApprovalsStore } from '../adapters/sqlite/approvals-store.js';
 import { createAuditStore, type SqliteAuditStore } from '../adapters/sqlite/audit-store.js';
 import { closeDatabase, type Database, openDatabase } from '../adapters/sqlite/database.js';
+import { type CardopsApp, createApp } from '../app.js';
+import type { LogLevel } from '../config.js';
 import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
 import { createPolicyStore, loadPolicyFile } from '../domain/policy/load-policy.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -79,7 +79,10 @@ export interface OfflineBot {
 
 /** The whole bot offline: the real app, the sandbox issuer, a stand-in for Slack, a real SQLite file. */
 export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<OfflineBot> {
-  const logger = createLogger({ level: options.logLevel ?? 'silent', ...(options.logDestination ? { destination: options.logDestination } : {}) });
+  const logger = createLogger({
+    level: options.logLevel ?? 'silent',
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
   const madeDir = options.dataDir === undefined && options.databasePath === undefined;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cardops-'));
   const databasePath = options.databasePath ?? path.join(dataDir, 'cardops.db');
@@ -87,7 +90,10 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
   const loaded = await loadPolicyFile(policyFile);
   if (!loaded.ok) throw new Error(`policy: ${loaded.problems.join('; ')}`);
 
-  const sandbox = options.issuer || options.issuerBaseUrl ? undefined : await startSandbox({ ...(options.sandboxSlowMs ? { slowMs: options.sandboxSlowMs } : {}) });
+  const sandbox =
+    options.issuer || options.issuerBaseUrl
+      ? undefined
+      : await startSandbox({ ...(options.sandboxSlowMs ? { slowMs: options.sandboxSlowMs } : {}) });
   const issuer =
     options.issuer ??
     createCardIssuer(options.provider ?? 'sovera', {

@@ -103,9 +103,17 @@ export interface SlackDriver {
   /** Clicks a button of a message (by action_id, or by the button's index in the message). */
   click(user: string, message: SlackMessage, action: string | number): Promise<CommandResult>;
   /** Clicks a button inside an open modal or a Home tab. */
-  clickInView(user: string, view: OpenView | { id: string; view: Record<string, unknown> }, action: string | number): Promise<CommandResult>;
+  clickInView(
+    user: string,
+    view: OpenView | { id: string; view: Record<string, unknown> },
+    action: string | number,
+  ): Promise<CommandResult>;
   /** Submits a modal with the given values, keyed by block_id (or action_id). */
-  submitView(user: string, view: OpenView, values: Record<string, string>): Promise<CommandResult & { errors?: Record<string, string> }>;
+  submitView(
+    user: string,
+    view: OpenView,
+    values: Record<string, string>,
+  ): Promise<CommandResult & { errors?: Record<string, string> }>;
   closeView(user: string, view: OpenView): Promise<CommandResult>;
   openHome(user: string): Promise<CommandResult>;
   /** The modal most recently opened for this user that is still open. */
@@ -128,7 +136,13 @@ export function buttonsOf(blocks: unknown[] | undefined): ButtonRef[] {
     const b = block as { block_id?: string; elements?: unknown[]; accessory?: unknown };
     const elements = [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])];
     for (const element of elements) {
-      const e = element as { type?: string; action_id?: string; value?: string; text?: { text?: string }; style?: string };
+      const e = element as {
+        type?: string;
+        action_id?: string;
+        value?: string;
+        text?: { text?: string };
+        style?: string;
+      };
       if (e.type === 'button' && e.action_id) {
         found.push({
           actionId: e.action_id,
@@ -245,7 +259,13 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
         actions: [actionPayload(button)],
       };
       if (!ephemeral) {
-        body.message = { type: 'message', user: 'U0CARDBOT', ts: message.ts, text: message.text, blocks: message.blocks };
+        body.message = {
+          type: 'message',
+          user: 'U0CARDBOT',
+          ts: message.ts,
+          text: message.text,
+          blocks: message.blocks,
+        };
       }
       const result = await run({ kind: 'interaction', body }, responseUrl);
       return result;
@@ -303,7 +323,9 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
         enterprise: null,
       };
       const result = await run({ kind: 'interaction', body }, '');
-      const ack = result.ack as { response_action?: string; errors?: Record<string, string>; view?: unknown } | undefined;
+      const ack = result.ack as
+        | { response_action?: string; errors?: Record<string, string>; view?: unknown }
+        | undefined;
       if (ack?.response_action === 'errors') return { ...result, errors: ack.errors ?? {} };
       if (ack?.response_action === 'update' && ack.view && typeof ack.view === 'object') {
         openView.view = { ...(ack.view as Record<string, unknown>), id: openView.id };
@@ -330,7 +352,13 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
         token: 'legacy-verification-token',
         team_id: slack.teamId,
         api_app_id: appId,
-        event: { type: 'app_home_opened', user, channel: `D${user.slice(1)}`, tab: 'home', event_ts: `${Date.now() / 1000}` },
+        event: {
+          type: 'app_home_opened',
+          user,
+          channel: `D${user.slice(1)}`,
+          tab: 'home',
+          event_ts: `${Date.now() / 1000}`,
+        },
         type: 'event_callback',
         event_id: `Ev${crypto.randomBytes(5).toString('hex').toUpperCase()}`,
         event_time: Math.floor(Date.now() / 1000),

@@ -45,17 +45,23 @@ export const MAX_AMOUNT = 1_000_000_000;
 
 /** Control characters and Slack's own escapes are taken out of free text before it goes anywhere. */
 export function cleanText(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/\s+/g, ' ').trim();
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
+
+export const PAN_LIKE_PROBLEM =
+  'That looks like a card number. Use the issuer\u2019s card id instead: card numbers must never be typed into Slack.';
 
 /** Checks a card id as typed; a message saying what is wrong, or undefined when it is plausible. */
 export function cardIdProblem(cardId: string | undefined): string | undefined {
   if (!cardId) return 'A card id is needed.';
   const compact = cardId.replace(/[\s-]/g, '');
-  if (PAN_LIKE_PATTERN.test(compact)) {
-    return 'That looks like a card number. Use the issuer\u2019s card id instead: card numbers must never be typed into Slack.';
-  }
+  if (PAN_LIKE_PATTERN.test(compact)) return PAN_LIKE_PROBLEM;
   if (!CARD_ID_PATTERN.test(cardId)) {
     return 'That is not a valid card id: use 1 to 64 letters, digits, "-" or "_", starting with a letter or digit.';
   }
@@ -64,7 +70,9 @@ export function cardIdProblem(cardId: string | undefined): string | undefined {
 
 const amountSchema = z
   .string()
-  .regex(/^\d{1,10}(\.\d{1,2})?$/, { message: 'The amount must be a non-negative number with at most 2 decimals, like 500 or 1250.50.' })
+  .regex(/^\d{1,10}(\.\d{1,2})?$/, {
+    message: 'The amount must be a non-negative number with at most 2 decimals, like 500 or 1250.50.',
+  })
   .transform(Number)
   .refine((n) => n <= MAX_AMOUNT, { message: `The amount must be at most ${MAX_AMOUNT.toLocaleString('en-US')}.` });
 
@@ -84,6 +92,10 @@ export function parseCardCommand(rawText: string): CardCommand {
     return { kind: 'invalid', problem: `"${shown}" is not a /card operation. Operations: ${CARD_OPS.join(', ')}.` };
   }
   const op = word;
+  // A card number typed with spaces or dashes would otherwise split into a short "card id".
+  if (/^\d(?:[ -]?\d){12,18}(?!\d)/.test(rest.join(' '))) {
+    return { kind: 'invalid', problem: PAN_LIKE_PROBLEM, op };
+  }
   const [cardId, ...more] = rest;
   const idProblem = cardIdProblem(cardId);
   if (idProblem || !cardId) return { kind: 'invalid', problem: idProblem ?? 'A card id is needed.', op };

@@ -100,7 +100,12 @@ export function buildOpFailed(op: CardOp, cardId: string, error: AppError, optio
 }
 
 /** Bad input: what is wrong, and the usage to do it right. */
-export function buildUsage(problem: string, op: CardOp | undefined, allowed: CardOp[], options: ReplyOptions): SlackReply {
+export function buildUsage(
+  problem: string,
+  op: CardOp | undefined,
+  allowed: CardOp[],
+  options: ReplyOptions,
+): SlackReply {
   const usage = op
     ? `Usage: ${code(OP_USAGE[op])}`
     : allowed.length > 0
@@ -144,5 +149,8 @@ export function buildWhoami(
   const where = mentionChannel(channelKey === 'dm' ? 'dm' : channelKey);
   const roleText = roles.length > 0 ? roles.map((r) => code(r)).join(', ') : 'none';
   const opsText = allowed.length > 0 ? allowed.map((o) => code(o)).join(', ') : 'none';
-  return buildReply([`You are <@${userId}>.\n*Roles:* ${roleText}\n*Operations allowed in ${where}:* ${opsText}`], options);
+  return buildReply(
+    [`You are <@${userId}>.\n*Roles:* ${roleText}\n*Operations allowed in ${where}:* ${opsText}`],
+    options,
+  );
 }

@@ -1,10 +1,5 @@
 import { executeCardOp } from '../../../domain/cards/execute-card-op.js';
-import {
-  buildLimitSet,
-  buildLimitShown,
-  buildOpFailed,
-  buildStateChangeDone,
-} from '../../views/card-replies.js';
+import { buildLimitSet, buildLimitShown, buildOpFailed, buildStateChangeDone } from '../../views/card-replies.js';
 import type { CardOpHandler } from './card-request.js';
 
 /** `/card block|unblock <cardId> [reason]`: one audited issuer call, answered ephemerally. */

@@ -48,7 +48,11 @@ export async function handleCardCommand(deps: ListenerDeps, { command, ack, resp
         await openModal(buildOperationModal(allowed, { c: ctx.channelId, h: handle }, sandbox));
       } catch (error) {
         deps.logger.warn({ err: error }, 'operation form could not be opened');
-        return reply(buildUsage('The form could not be opened in time. Try again, or type the operation.', undefined, allowed, { sandbox }));
+        return reply(
+          buildUsage('The form could not be opened in time. Try again, or type the operation.', undefined, allowed, {
+            sandbox,
+          }),
+        );
       }
       return;
     }

@@ -1,11 +1,10 @@
 import type { CardOp } from '../../../domain/ops.js';
 import { allowedOps, authorise } from '../../../domain/policy/authorise.js';
 import { buildDenied } from '../../views/card-replies.js';
-import { buildReply } from '../../views/reply.js';
 import { code } from '../../views/mrkdwn.js';
+import { buildReply } from '../../views/reply.js';
 import { CARD_OP_HANDLERS } from './card-op-handlers.js';
 import type { CardRequest } from './card-request.js';
-
 
 /**
  * Checks the policy for one request (deny by default, the refusal audited with why), then

@@ -23,7 +23,10 @@ export async function handleCardOperationSubmitted(deps: ListenerDeps, { ack, vi
   const metadata = decodeMetadata(view.private_metadata);
   const values = readOperationModal(view.state.values);
   if (!metadata || !values) {
-    await ack({ response_action: 'errors', errors: { card_id: 'This form is out of date. Close it and run /card again.' } });
+    await ack({
+      response_action: 'errors',
+      errors: { card_id: 'This form is out of date. Close it and run /card again.' },
+    });
     return;
   }
   const userId = body.user.id;
@@ -51,7 +54,8 @@ export async function handleCardOperationSubmitted(deps: ListenerDeps, { ack, vi
   }
 
   let acked = false;
-  const reply = async (message: SlackReply) => deliverLater(deps, client, { userId, channelId: metadata.c, handle: metadata.h }, message);
+  const reply = async (message: SlackReply) =>
+    deliverLater(deps, client, { userId, channelId: metadata.c, handle: metadata.h }, message);
   const openModal = async (next: View) => {
     acked = true;
     await ack({ response_action: 'update', view: next });
