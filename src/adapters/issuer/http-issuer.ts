@@ -1,0 +1,314 @@
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { z } from 'zod';
+import { CARD_ID_PATTERN, type CardOp, STATE_CHANGING_OPS } from '../../domain/ops.js';
+import { AppError, type AppErrorOptions, type CallOutcome, type ErrorCode } from '../../errors.js';
+import type { CardIssuer, IssuerAnswer, IssuerClientOptions } from './card-issuer.js';
+import { cleanIssuerText, cleanTraceId } from './normalise.js';
+
+/*
+ * The HTTP plumbing both dialects share: one axios instance per client, a whole-call deadline,
+ * the key header, every answer checked (content type, size, zod shape), every failure turned
+ * into a fresh AppError from the catalogue, and the one retry of a read.
+ *
+ * Sanitising: an axios error holds the request config (the key header, the body with a PIN)
+ * and the raw answer (which may hold a PAN). None ever leaves this module: each is caught and
+ * replaced by an AppError built only from the provider, the op, the HTTP status, a network
+ * error code, the issuer's trace id and, for a 400, its message after `cleanIssuerText`. No
+ * error is chained as `cause`.
+ */
+
+export const DEFAULT_AUTH_HEADER = 'X-API-KEY';
+export const DEFAULT_READ_RETRY_DELAY_MS = 250;
+/** Larger answers are refused while streaming: no issuer answer of SPEC §2 comes near this. */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+export type IssuerProvider = CardIssuer['provider'];
+type HttpMethod = 'GET' | 'POST' | 'PUT';
+
+export interface IssuerRequest {
+  op: CardOp;
+  method: HttpMethod;
+  path: string;
+  body?: Record<string, unknown>;
+  /** The answer may be `text/plain` (PayCaddy's limit: "No stablish internal limit"). */
+  acceptPlainText?: boolean;
+}
+
+/**
+ * A 2xx body with the dialect's envelope removed; `ok: false` when the envelope is not the
+ * documented one. The trace id is raw issuer text here; the caller cleans it.
+ */
+export type UnwrappedAnswer = { ok: true; data: unknown; traceId?: string } | { ok: false; traceId?: string };
+
+/** What tells the two dialects apart at the HTTP level. */
+export interface IssuerDialect {
+  provider: IssuerProvider;
+  /** A display name for user messages. */
+  displayName: string;
+  unwrapSuccess(body: unknown): UnwrappedAnswer;
+  /** The issuer's own message and trace id from an error body, when it holds them: raw, the caller cleans them. */
+  readError(body: unknown): { message?: string; traceId?: string };
+}
+
+export interface IssuerHttp {
+  /** Calls the issuer once (reads: at most twice) and returns the answer parsed by `schema`, with its trace id. */
+  call<T extends object>(request: IssuerRequest, schema: z.ZodType<T>): Promise<T & IssuerAnswer>;
+}
+
+const NETWORK_CODES_NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+
+/** Builds the shared HTTP caller for one dialect. */
+export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOptions): IssuerHttp {
+  const authHeader = options.authHeader?.trim() || DEFAULT_AUTH_HEADER;
+  const retryDelayMs = options.readRetryDelayMs ?? DEFAULT_READ_RETRY_DELAY_MS;
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (options.apiKey !== undefined) headers[authHeader] = options.apiKey;
+
+  const http: AxiosInstance = axios.create({
+    baseURL: options.baseUrl,
+    timeout: options.timeoutMs,
+    headers,
+    maxContentLength: MAX_ANSWER_BYTES,
+    maxBodyLength: MAX_ANSWER_BYTES,
+    // A redirect would carry the key header to wherever it points.
+    maxRedirects: 0,
+    // Every status is an answer to read here, not an axios error.
+    validateStatus: () => true,
+    // The raw text: JSON is parsed here, so a broken body is ISSUER_MALFORMED and not a silent string.
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
+  });
+
+  /** Issuer text made safe: our own key, should the issuer echo it, then what `cleanIssuerText` removes. */
+  const unkeyed = (text: string | undefined): string | undefined => {
+    const apiKey = options.apiKey;
+    return text !== undefined && apiKey && apiKey.length >= 4 ? text.split(apiKey).join('[redacted]') : text;
+  };
+  const cleanMessage = (text: string | undefined) => cleanIssuerText(unkeyed(text));
+  const cleanTrace = (text: string | undefined) => cleanTraceId(unkeyed(text));
+
+  const fail = (request: IssuerRequest, code: ErrorCode, what: string, extra: AppErrorOptions = {}): AppError =>
+    new AppError(code, `issuer ${dialect.provider} ${request.op}: ${what}`, extra);
+
+  /** What the audit must record when the call may have reached the issuer. */
+  const maybeApplied = (request: IssuerRequest): CallOutcome =>
+    STATE_CHANGING_OPS.includes(request.op) ? 'unknown' : 'failed';
+
+  async function send(request: IssuerRequest): Promise<AxiosResponse<unknown>> {
+    // axios's `timeout` is a socket idle timer; this bounds the whole call, trickling answers included.
+    const controller = new AbortController();
+    let deadlinePassed = false;
+    const timer = setTimeout(() => {
+      deadlinePassed = true;
+      controller.abort();
+    }, options.timeoutMs);
+    try {
+      return await http.request<unknown>({
+        method: request.method,
+        url: request.path,
+        data: request.body,
+        headers: request.body ? { 'Content-Type': 'application/json' } : {},
+        signal: controller.signal,
+      });
+    } catch (error) {
+      throw transportError(request, error, deadlinePassed);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function transportError(request: IssuerRequest, error: unknown, deadlinePassed: boolean): AppError {
+    const code = networkCode(error);
+    if (deadlinePassed || (code !== undefined && TIMEOUT_CODES.has(code))) {
+      return fail(request, 'ISSUER_TIMEOUT', `no answer within ${options.timeoutMs} ms`, {
+        outcome: maybeApplied(request),
+      });
+    }
+    if (axios.isAxiosError(error) && /maxContentLength/.test(error.message)) {
+      return fail(request, 'ISSUER_MALFORMED', `answer larger than ${MAX_ANSWER_BYTES} bytes`, {
+        outcome: maybeApplied(request),
+        httpStatus: error.response?.status,
+      });
+    }
+    const neverSent = code !== undefined && NETWORK_CODES_NEVER_SENT.has(code);
+    return fail(request, 'ISSUER_UNREACHABLE', code ?? 'network error', {
+      outcome: neverSent ? 'failed' : maybeApplied(request),
+    });
+  }
+
+  function read<T extends object>(request: IssuerRequest, response: AxiosResponse<unknown>, schema: z.ZodType<T>) {
+    const status = response.status;
+    const mediaType = mediaTypeOf(response.headers['content-type']);
+    const text = typeof response.data === 'string' ? response.data : '';
+    const body = isJsonMediaType(mediaType) ? parseJson(text) : NOT_JSON;
+
+    if (status >= 200 && status < 300) {
+      let answer = body;
+      if (answer === NOT_JSON && request.acceptPlainText && mediaType === 'text/plain') answer = text.trim();
+      if (answer === NOT_JSON) {
+        const what = isJsonMediaType(mediaType) ? 'answer is not valid JSON' : `answer is ${mediaType || 'untyped'}`;
+        throw fail(request, 'ISSUER_MALFORMED', `HTTP ${status}, ${what}`, {
+          outcome: maybeApplied(request),
+          httpStatus: status,
+        });
+      }
+      const unwrapped = dialect.unwrapSuccess(answer);
+      const traceId = cleanTrace(unwrapped.traceId);
+      if (!unwrapped.ok) {
+        throw fail(request, 'ISSUER_MALFORMED', `HTTP ${status}, answer is not a ${dialect.displayName} envelope`, {
+          outcome: maybeApplied(request),
+          httpStatus: status,
+          traceId,
+        });
+      }
+      const parsed = schema.safeParse(unwrapped.data);
+      if (!parsed.success) {
+        // Only the path of the first issue: zod's messages are safe, the values they point at are not.
+        const where = parsed.error.issues[0]?.path.map(String).join('.') || 'answer';
+        throw fail(request, 'ISSUER_MALFORMED', `HTTP ${status}, unexpected shape at ${where}`, {
+          outcome: maybeApplied(request),
+          httpStatus: status,
+          traceId,
+        });
+      }
+      return traceId === undefined ? parsed.data : { ...parsed.data, traceId };
+    }
+
+    const said = body === NOT_JSON ? {} : dialect.readError(body);
+    const traceId = cleanTrace(said.traceId);
+    const base = { httpStatus: status, traceId };
+    if (status === 400 || status === 409) {
+      const issuerMessage = cleanMessage(said.message);
+      throw fail(request, 'STATE_CONFLICT', `HTTP ${status}`, {
+        ...base,
+        issuerMessage,
+        ...(issuerMessage ? { userMessage: `The issuer refused: ${withFullStop(issuerMessage)}` } : {}),
+      });
+    }
+    if (status === 404 || status === 422) throw fail(request, 'CARD_NOT_FOUND', `HTTP ${status}`, base);
+    if (status === 401 || status === 403) {
+      throw fail(request, 'ISSUER_FAILURE', `HTTP ${status}`, {
+        ...base,
+        userMessage: `The issuer refused the bot's credentials (HTTP ${status}); the operator should check CARD_API_KEY and CARD_API_AUTH_HEADER.`,
+      });
+    }
+    // A gateway that gave up (502, 504) cannot say whether the issuer behind it acted.
+    const gatewayGaveUp = status === 502 || status === 504;
+    throw fail(request, 'ISSUER_FAILURE', `HTTP ${status}`, {
+      ...base,
+      outcome: gatewayGaveUp ? maybeApplied(request) : 'failed',
+    });
+  }
+
+  async function attempt<T extends object>(request: IssuerRequest, schema: z.ZodType<T>) {
+    const response = await send(request);
+    return read(request, response, schema);
+  }
+
+  return {
+    async call<T extends object>(request: IssuerRequest, schema: z.ZodType<T>): Promise<T & IssuerAnswer> {
+      if (STATE_CHANGING_OPS.includes(request.op)) return attempt(request, schema);
+      try {
+        return await attempt(request, schema);
+      } catch (error) {
+        if (!isRetryable(error)) throw error;
+        await sleep(retryDelayMs);
+        return attempt(request, schema);
+      }
+    },
+  };
+}
+
+/** Reads retry once on a network failure or a 5xx; a timeout already spent the caller's patience. */
+function isRetryable(error: unknown): boolean {
+  if (!(error instanceof AppError)) return false;
+  if (error.code === 'ISSUER_UNREACHABLE') return true;
+  return error.code === 'ISSUER_FAILURE' && (error.httpStatus ?? 0) >= 500;
+}
+
+/** Refuses, before any network call, a card id that is not of the documented form. */
+export function requireCardId(provider: IssuerProvider, op: CardOp, cardId: string): void {
+  if (typeof cardId !== 'string' || !CARD_ID_PATTERN.test(cardId)) {
+    throw new AppError('INVALID_INPUT', `issuer ${provider} ${op}: card id is not of the documented form`, {
+      userMessage: 'The card id is not valid: letters, digits, - and _ only, up to 64 characters.',
+    });
+  }
+}
+
+/** Refuses, before any network call, a new PIN that is not 4–12 digits. The PIN is never in the message. */
+export function requireNewPin(provider: IssuerProvider, pin: string): void {
+  if (typeof pin !== 'string' || !/^\d{4,12}$/.test(pin)) {
+    throw new AppError('INVALID_INPUT', `issuer ${provider} change-pin: the new PIN is not 4–12 digits`, {
+      userMessage: 'The new PIN must be digits only.',
+    });
+  }
+}
+
+/** Refuses, before any network call, a limit that is not a non-negative amount. */
+export function requireLimit(provider: IssuerProvider, limit: number): void {
+  if (typeof limit !== 'number' || !Number.isFinite(limit) || limit < 0) {
+    throw new AppError('INVALID_INPUT', `issuer ${provider} set-limit: the limit is not a non-negative amount`, {
+      userMessage: 'The limit must be a non-negative amount.',
+    });
+  }
+}
+
+/** An AppError for an op the provider does not offer; no network call is made. */
+export function notOffered(provider: IssuerProvider, op: CardOp, userMessage: string): AppError {
+  return new AppError('NOT_OFFERED', `issuer ${provider} ${op}: not offered`, { userMessage });
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+/** The bare media type (`application/json`), lower-cased and cut short: safe to put in an error message. */
+function mediaTypeOf(header: unknown): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (typeof value !== 'string') return '';
+  const type = value.split(';')[0]?.trim().toLowerCase() ?? '';
+  return /^[\w.+-]{1,40}\/[\w.+-]{1,60}$/.test(type) ? type : 'an unknown type';
+}
+
+function isJsonMediaType(type: string): boolean {
+  return type === 'application/json' || /^application\/[\w.-]+\+json$/.test(type);
+}
+
+/** The error code of a network failure, from axios or the socket below it (an AggregateError for dual-stack). */
+function networkCode(error: unknown): string | undefined {
+  const candidates: unknown[] = [error];
+  if (error && typeof error === 'object' && 'cause' in error) {
+    const cause = error.cause;
+    candidates.push(cause);
+    if (cause && typeof cause === 'object' && 'errors' in cause && Array.isArray(cause.errors)) {
+      candidates.push(...cause.errors);
+    }
+  }
+  if (error && typeof error === 'object' && 'errors' in error && Array.isArray(error.errors)) {
+    candidates.push(...error.errors);
+  }
+  for (const candidate of candidates) {
+    if (candidate && typeof candidate === 'object' && 'code' in candidate) {
+      const code = candidate.code;
+      // Only a plain error code is ever put in a message.
+      if (typeof code === 'string' && /^E[A-Z_]{2,30}$/.test(code) && !code.startsWith('ERR_')) return code;
+    }
+  }
+  return undefined;
+}
+
+function withFullStop(text: string): string {
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

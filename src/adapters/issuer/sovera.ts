@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { CardIssuer, IssuerClientOptions } from './card-issuer.js';
+import { cardStateSchema, cvvSchema, dueDateSchema, panSchema, pinSchema } from './card-schemas.js';
+import { createIssuerHttp, type IssuerDialect, notOffered, requireCardId, requireNewPin } from './http-issuer.js';
+
+/** Sovera v2 paths (SPEC §2). Every answer is `{success, data, meta: {timestamp, version, traceId}}`, 201 (200 for the PIN change). */
+export const SOVERA_PATHS = {
+  activate: '/cards/v2/operations/ack/reception',
+  block: '/cards/v2/operations/block',
+  unblock: '/cards/v2/operations/unblock',
+  cancel: '/cards/v2/operations/cancel',
+  pan: '/cards/v2/operations/check/pan',
+  cvv: '/cards/v2/operations/check/cvv',
+  expiry: '/cards/v2/operations/check/due/date',
+  pin: '/cards/v2/operations/check/pin',
+  'unblock-pin': '/cards/v2/operations/unblock/pin',
+  'change-pin': '/cards/v2/operations/pin',
+} as const;
+
+const NOT_OFFERED_MESSAGE = 'Internal limits are not offered by this issuer (Sovera).';
+
+const metaSchema = z.object({
+  traceId: z.string().min(1),
+  timestamp: z.union([z.string(), z.number()]).optional(),
+  version: z.union([z.string(), z.number()]).optional(),
+});
+
+const successEnvelope = z.object({ success: z.literal(true), data: z.unknown(), meta: metaSchema });
+
+/** Whatever the body, its trace id if it carries one: kept even when the rest is not as documented. */
+const traceOnly = z.object({ meta: z.object({ traceId: z.string() }) });
+
+const errorEnvelope = z.object({
+  errors: z.array(z.object({ message: z.string().optional() }).loose()).optional(),
+});
+
+export const SOVERA_DIALECT: IssuerDialect = {
+  provider: 'sovera',
+  displayName: 'Sovera',
+  unwrapSuccess(body) {
+    const traceId = traceOnly.safeParse(body).data?.meta.traceId;
+    const parsed = successEnvelope.safeParse(body);
+    if (!parsed.success || parsed.data.data === undefined) return { ok: false, traceId };
+    return { ok: true, data: parsed.data.data, traceId };
+  },
+  readError(body) {
+    return {
+      message: errorEnvelope.safeParse(body).data?.errors?.[0]?.message,
+      traceId: traceOnly.safeParse(body).data?.meta.traceId,
+    };
+  },
+};
+
+/** The Sovera v2 card issuer client. */
+export function createSoveraIssuer(options: IssuerClientOptions): CardIssuer {
+  const http = createIssuerHttp(SOVERA_DIALECT, options);
+  const check = (op: Parameters<typeof requireCardId>[1], cardId: string) => requireCardId('sovera', op, cardId);
+
+  return {
+    provider: 'sovera',
+    async activate(cardId) {
+      check('activate', cardId);
+      return http.call(
+        { op: 'activate', method: 'POST', path: SOVERA_PATHS.activate, body: { cardId } },
+        cardStateSchema(cardId),
+      );
+    },
+    async block(cardId) {
+      check('block', cardId);
+      return http.call(
+        { op: 'block', method: 'POST', path: SOVERA_PATHS.block, body: { cardId } },
+        cardStateSchema(cardId),
+      );
+    },
+    async unblock(cardId) {
+      check('unblock', cardId);
+      return http.call(
+        { op: 'unblock', method: 'POST', path: SOVERA_PATHS.unblock, body: { cardId } },
+        cardStateSchema(cardId),
+      );
+    },
+    async cancel(cardId) {
+      check('cancel', cardId);
+      return http.call(
+        { op: 'cancel', method: 'POST', path: SOVERA_PATHS.cancel, body: { cardId } },
+        cardStateSchema(cardId),
+      );
+    },
+    async pan(cardId) {
+      check('pan', cardId);
+      return http.call({ op: 'pan', method: 'POST', path: SOVERA_PATHS.pan, body: { cardId } }, panSchema);
+    },
+    async cvv(cardId) {
+      check('cvv', cardId);
+      return http.call({ op: 'cvv', method: 'POST', path: SOVERA_PATHS.cvv, body: { cardId } }, cvvSchema);
+    },
+    async expiry(cardId) {
+      check('expiry', cardId);
+      return http.call({ op: 'expiry', method: 'POST', path: SOVERA_PATHS.expiry, body: { cardId } }, dueDateSchema);
+    },
+    async pin(cardId) {
+      check('pin', cardId);
+      return http.call({ op: 'pin', method: 'POST', path: SOVERA_PATHS.pin, body: { cardId } }, pinSchema);
+    },
+    async unblockPin(cardId) {
+      check('unblock-pin', cardId);
+      return http.call(
+        { op: 'unblock-pin', method: 'POST', path: SOVERA_PATHS['unblock-pin'], body: { cardId } },
+        pinSchema,
+      );
+    },
+    async changePin(cardId, pin) {
+      check('change-pin', cardId);
+      requireNewPin('sovera', pin);
+      return http.call(
+        { op: 'change-pin', method: 'PUT', path: SOVERA_PATHS['change-pin'], body: { cardId, pin } },
+        pinSchema,
+      );
+    },
+    async limit() {
+      throw notOffered('sovera', 'limit', NOT_OFFERED_MESSAGE);
+    },
+    async setLimit() {
+      throw notOffered('sovera', 'set-limit', NOT_OFFERED_MESSAGE);
+    },
+  };
+}

@@ -1,0 +1,345 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CardIssuer, IssuerClientOptions } from '../../src/adapters/issuer/card-issuer.js';
+import { createCardIssuer } from '../../src/adapters/issuer/create-issuer.js';
+import { AppError } from '../../src/errors.js';
+import { type CannedAnswer, type FakeIssuer, startFakeIssuer } from '../helpers/fake-issuer.js';
+
+/*
+ * The clients against canned answers written from the SPEC's description of each dialect, not
+ * produced by our sandbox: the normalisation and the request shape are proven on their own.
+ */
+
+let fake: FakeIssuer | undefined;
+
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+async function serve(answers: Record<string, CannedAnswer>): Promise<FakeIssuer> {
+  fake = await startFakeIssuer(answers);
+  return fake;
+}
+
+function client(
+  provider: 'sovera' | 'paycaddy',
+  issuer: FakeIssuer,
+  overrides: Partial<IssuerClientOptions> = {},
+): CardIssuer {
+  return createCardIssuer(provider, {
+    baseUrl: issuer.url,
+    apiKey: 'k-test-123',
+    authHeader: 'X-API-KEY',
+    timeoutMs: 2_000,
+    readRetryDelayMs: 5,
+    ...overrides,
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+const meta = (traceId: string) => ({ timestamp: '2026-01-02T03:04:05Z', version: '2', traceId });
+const sovera = (data: unknown, traceId = 'trace-abc-1') => ({ success: true, data, meta: meta(traceId) });
+
+describe('sovera documented answers', () => {
+  it('when cancel answers isActive "false" and status Cancel, then the result is boolean false and cancelled', async () => {
+    const issuer = await serve({
+      'POST /cards/v2/operations/cancel': {
+        status: 201,
+        body: sovera({ cardId: 'c-1', isActive: 'false', status: 'Cancel' }, 'trace-cancel'),
+      },
+    });
+    const result = await client('sovera', issuer).cancel('c-1');
+    expect(result).toEqual({ cardId: 'c-1', isActive: false, status: 'cancelled', traceId: 'trace-cancel' });
+  });
+
+  it('when statuses come as PendingAck, Active or Temporarilyblocked, then they are normalised', async () => {
+    const issuer = await serve({
+      'POST /cards/v2/operations/ack/reception': {
+        status: 201,
+        body: sovera({ cardId: 'c-1', isActive: 'TRUE', status: 'Active' }),
+      },
+      'POST /cards/v2/operations/block': {
+        status: 201,
+        body: sovera({ cardId: 'c-1', isActive: false, status: 'Temporarilyblocked' }),
+      },
+      'POST /cards/v2/operations/unblock': {
+        status: 201,
+        body: sovera({ cardId: 'c-1', isActive: true, status: 'PendingAck' }),
+      },
+    });
+    const issuerClient = client('sovera', issuer);
+    expect(await issuerClient.activate('c-1')).toMatchObject({ isActive: true, status: 'active' });
+    expect(await issuerClient.block('c-1')).toMatchObject({ isActive: false, status: 'blocked' });
+    expect(await issuerClient.unblock('c-1')).toMatchObject({ status: 'pendingAck' });
+  });
+
+  it('when the key is configured, then it travels in the configured header with a {cardId} body', async () => {
+    const issuer = await serve({
+      'POST /cards/v2/operations/block': { status: 201, body: sovera({ cardId: 'c-1', isActive: false }) },
+    });
+    await client('sovera', issuer, { authHeader: 'X-Issuer-Key' }).block('c-1');
+    const [request] = issuer.requests;
+    expect(request?.headers['x-issuer-key']).toBe('k-test-123');
+    expect(request?.headers['x-api-key']).toBeUndefined();
+    expect(request?.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(request?.body ?? '')).toEqual({ cardId: 'c-1' });
+  });
+
+  it('when no key is configured, then no key header is sent', async () => {
+    const issuer = await serve({
+      'POST /cards/v2/operations/block': { status: 201, body: sovera({ cardId: 'c-1', isActive: false }) },
+    });
+    await client('sovera', issuer, { apiKey: undefined }).block('c-1');
+    expect(issuer.requests[0]?.headers['x-api-key']).toBeUndefined();
+  });
+
+  it('when the PIN is changed, then it is a PUT with {cardId, pin} answered 200', async () => {
+    const issuer = await serve({
+      'PUT /cards/v2/operations/pin': { status: 200, body: sovera({ cardId: 'c-1', pin: '5830' }) },
+    });
+    const result = await client('sovera', issuer).changePin('c-1', '5830');
+    expect(result).toEqual({ pin: '5830', traceId: 'trace-abc-1' });
+    expect(JSON.parse(issuer.requests[0]?.body ?? '')).toEqual({ cardId: 'c-1', pin: '5830' });
+  });
+
+  it('when secrets come as numbers, then they are strings with their leading zeros', async () => {
+    const issuer = await serve({
+      'POST /cards/v2/operations/check/pan': {
+        status: 201,
+        body: sovera({ cardId: 'c-1', pan: '4929 8700 0001 0000', expDate: 128 }),
+      },
+      'POST /cards/v2/operations/check/cvv': { status: 201, body: sovera({ cardId: 'c-1', cvv: 47 }) },
+      'POST /cards/v2/operations/check/pin': { status: 201, body: sovera({ cardId: 'c-1', pin: 812 }) },
+      'POST /cards/v2/operations/check/due/date': { status: 201, body: sovera({ cardId: 'c-1', dueDate: '12/28' }) },
+    });
+    const issuerClient = client('sovera', issuer);
+    expect(await issuerClient.pan('c-1')).toMatchObject({ pan: '4929870000010000', expDate: '01/28' });
+    expect((await issuerClient.cvv('c-1')).cvv).toBe('047');
+    expect((await issuerClient.pin('c-1')).pin).toBe('0812');
+    expect((await issuerClient.expiry('c-1')).dueDate).toBe('12/28');
+  });
+
+  it('when a 400 holds a card number and a long text, then the issuer message is masked and cut', async () => {
+    const long = `Card 4929870001000000 is already blocked. ${'Details follow. '.repeat(40)}`;
+    const issuer = await serve({
+      'POST /cards/v2/operations/block': {
+        status: 400,
+        body: { success: false, errors: [{ code: 'X', message: long, field: 'cardId' }], meta: meta('trace-400') },
+      },
+    });
+    const error = await failure(client('sovera', issuer).block('c-1'));
+    expect(error.code).toBe('STATE_CONFLICT');
+    expect(error.traceId).toBe('trace-400');
+    expect(error.issuerMessage).toMatch(/^Card 492987\*{6}0000 is already blocked\./);
+    expect(error.issuerMessage?.length).toBeLessThanOrEqual(200);
+    expect(error.userMessage).not.toMatch(/\d{13,19}/);
+  });
+
+  it('when a trace id is a UUID of digit groups, then it is kept verbatim; a card-number-like one is masked', async () => {
+    const uuid = '12345678-1234-4234-8234-123456789012';
+    const issuer = await serve({
+      'POST /cards/v2/operations/block': { status: 201, body: sovera({ cardId: 'c-1', isActive: false }, uuid) },
+      'POST /cards/v2/operations/unblock': {
+        status: 201,
+        body: sovera({ cardId: 'c-1', isActive: true }, 'trace-4929870001000000'),
+      },
+    });
+    expect((await client('sovera', issuer).block('c-1')).traceId).toBe(uuid);
+    expect((await client('sovera', issuer).unblock('c-1')).traceId).toBe('trace-492987******0000');
+  });
+
+  it('when the success envelope lacks meta, then ISSUER_MALFORMED', async () => {
+    const issuer = await serve({
+      'POST /cards/v2/operations/block': { status: 201, body: { success: true, data: { cardId: 'c-1' } } },
+    });
+    expect((await failure(client('sovera', issuer).block('c-1'))).code).toBe('ISSUER_MALFORMED');
+  });
+
+  it('when the answer is about another card, then ISSUER_MALFORMED', async () => {
+    const issuer = await serve({
+      'POST /cards/v2/operations/block': { status: 201, body: sovera({ cardId: 'c-2', isActive: false }) },
+    });
+    const error = await failure(client('sovera', issuer).block('c-1'));
+    expect(error.code).toBe('ISSUER_MALFORMED');
+    expect(error.traceId).toBe('trace-abc-1');
+  });
+
+  it('when the body is not valid JSON though typed so, then ISSUER_MALFORMED', async () => {
+    const issuer = await serve({
+      'POST /cards/v2/operations/check/cvv': { status: 201, raw: '{"success": tru' },
+    });
+    expect((await failure(client('sovera', issuer).cvv('c-1'))).code).toBe('ISSUER_MALFORMED');
+  });
+
+  it('when the issuer answers 401, then ISSUER_FAILURE pointing at the credentials', async () => {
+    const issuer = await serve({
+      'POST /cards/v2/operations/block': {
+        status: 401,
+        body: { success: false, errors: [{ code: 'AUTH', message: 'bad key', field: null }], meta: meta('t-401') },
+      },
+    });
+    const error = await failure(client('sovera', issuer).block('c-1'));
+    expect(error.code).toBe('ISSUER_FAILURE');
+    expect(error.userMessage).toContain('CARD_API_KEY');
+    expect(error.traceId).toBe('t-401');
+  });
+
+  it('when a gateway answers 502 to a state change, then the outcome is unknown', async () => {
+    const issuer = await serve({
+      'POST /cards/v2/operations/block': { status: 502, raw: '<html>Bad gateway</html>', contentType: 'text/html' },
+    });
+    const error = await failure(client('sovera', issuer).block('c-1'));
+    expect(error.code).toBe('ISSUER_FAILURE');
+    expect(error.outcome).toBe('unknown');
+    expect(issuer.requests).toHaveLength(1);
+  });
+
+  it('when the issuer redirects, then the redirect is not followed and the key goes nowhere else', async () => {
+    const issuer = await serve({
+      'POST /cards/v2/operations/block': { status: 302, raw: '', contentType: 'text/plain' },
+    });
+    const error = await failure(client('sovera', issuer).block('c-1'));
+    expect(error.code).toBe('ISSUER_FAILURE');
+    expect(issuer.requests).toHaveLength(1);
+  });
+
+  it('when a base URL has a path prefix, then the operation path is appended to it', async () => {
+    const issuer = await serve({
+      'POST /api/cards/v2/operations/block': { status: 201, body: sovera({ cardId: 'c-1', isActive: false }) },
+    });
+    const result = await client('sovera', issuer, { baseUrl: `${issuer.url}/api` }).block('c-1');
+    expect(result.cardId).toBe('c-1');
+  });
+});
+
+describe('paycaddy documented answers', () => {
+  it('when the due date is the number 1228, then it is the string 12/28', async () => {
+    const issuer = await serve({
+      'POST /v1/cardOperations/checkDueDate': { status: 200, body: { cardId: 'c-1', dueDate: 1228 } },
+    });
+    expect(await client('paycaddy', issuer).expiry('c-1')).toEqual({ dueDate: '12/28' });
+  });
+
+  it('when the status is PendingAck and isActive "false", then pendingAck and false', async () => {
+    const issuer = await serve({
+      'POST /v1/cardOperations/cancelCard': {
+        status: 200,
+        body: { cardId: 'c-1', isActive: 'false', status: 'PendingAck' },
+      },
+    });
+    expect(await client('paycaddy', issuer).cancel('c-1')).toEqual({
+      cardId: 'c-1',
+      isActive: false,
+      status: 'pendingAck',
+    });
+  });
+
+  it('when the status is a word we do not know, then the status is left out rather than failing', async () => {
+    const issuer = await serve({
+      'POST /v1/cardOperations/blockCard': {
+        status: 200,
+        body: { cardId: 'c-1', isActive: false, status: 'Frozen' },
+      },
+    });
+    expect(await client('paycaddy', issuer).block('c-1')).toEqual({ cardId: 'c-1', isActive: false });
+  });
+
+  it('when isActive is something other than a boolean, then ISSUER_MALFORMED', async () => {
+    const issuer = await serve({
+      'POST /v1/cardOperations/blockCard': { status: 200, body: { cardId: 'c-1', isActive: 'maybe' } },
+    });
+    const error = await failure(client('paycaddy', issuer).block('c-1'));
+    expect(error.code).toBe('ISSUER_MALFORMED');
+    expect(error.outcome).toBe('unknown');
+    expect(error.message).toBe('issuer paycaddy block: HTTP 200, unexpected shape at isActive');
+  });
+
+  it.each<[string, CannedAnswer, number | null]>([
+    ['a bare JSON string', { status: 200, body: 'No stablish internal limit' }, null],
+    ['a message object', { status: 200, body: { message: 'No stablish internal limit' } }, null],
+    ['plain text', { status: 200, raw: 'No stablish internal limit', contentType: 'text/plain' }, null],
+    ['a limit object with a number', { status: 200, body: { cardId: 'c-1', limit: 750 } }, 750],
+    ['a limit object with a string', { status: 200, body: { limit: '750.50' } }, 750.5],
+    ['a limit object with the text', { status: 200, body: { limit: 'No stablish internal limit' } }, null],
+    ['a bare number', { status: 200, body: 250 }, 250],
+  ])('when the limit comes as %s, then it is read', async (_form, canned, expected) => {
+    const issuer = await serve({ 'GET /v1/ChangeLimitIWL/c_1-x': canned });
+    expect(await client('paycaddy', issuer).limit('c_1-x')).toEqual({ cardId: 'c_1-x', limit: expected });
+  });
+
+  it('when the limit is some other text, then ISSUER_MALFORMED', async () => {
+    const issuer = await serve({ 'GET /v1/ChangeLimitIWL/c-1': { status: 200, body: 'Limit unavailable' } });
+    expect((await failure(client('paycaddy', issuer).limit('c-1'))).code).toBe('ISSUER_MALFORMED');
+  });
+
+  it('when a limit is set, then {cardId, limit} is posted', async () => {
+    const issuer = await serve({
+      'POST /v1/ChangeLimitIWL': { status: 200, body: { cardId: 'c-1', limit: '300' } },
+    });
+    expect(await client('paycaddy', issuer).setLimit('c-1', 300)).toEqual({ cardId: 'c-1', limit: 300 });
+    expect(JSON.parse(issuer.requests[0]?.body ?? '')).toEqual({ cardId: 'c-1', limit: 300 });
+  });
+
+  it('when a 400 problem holds detail, then it is the issuer message', async () => {
+    const issuer = await serve({
+      'POST /v1/cardOperations/unblockCard': {
+        status: 400,
+        contentType: 'application/problem+json',
+        body: {
+          type: 'about:blank',
+          title: 'Bad Request',
+          status: 400,
+          detail: 'Card is already unblocked',
+          instance: '/v1/cardOperations/unblockCard',
+        },
+      },
+    });
+    const error = await failure(client('paycaddy', issuer).unblock('c-1'));
+    expect(error.userMessage).toBe('The issuer refused: Card is already unblocked.');
+    expect(error.traceId).toBeUndefined();
+  });
+
+  it('when a 400 problem has only a title, then the title is the issuer message', async () => {
+    const issuer = await serve({
+      'POST /v1/cardOperations/blockCard': { status: 400, body: { title: 'Card already blocked', status: 400 } },
+    });
+    expect((await failure(client('paycaddy', issuer).block('c-1'))).issuerMessage).toBe('Card already blocked');
+  });
+
+  it('when a 400 has no readable body, then STATE_CONFLICT with the catalogue message', async () => {
+    const issuer = await serve({
+      'POST /v1/cardOperations/blockCard': { status: 400, raw: 'nope', contentType: 'text/plain' },
+    });
+    const error = await failure(client('paycaddy', issuer).block('c-1'));
+    expect(error.code).toBe('STATE_CONFLICT');
+    expect(error.issuerMessage).toBeUndefined();
+    expect(error.userMessage).toBe('The issuer refused: the card is not in a state that allows this.');
+  });
+
+  it('when a read meets a 503 then a success, then the retry answers', async () => {
+    const issuer = await serve({
+      'POST /v1/cardOperations/checkCvv': { status: 503, raw: '', contentType: 'text/plain' },
+    });
+    const pending = client('paycaddy', issuer, { readRetryDelayMs: 150 }).cvv('c-1');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    issuer.answer('POST', '/v1/cardOperations/checkCvv', { status: 200, body: { cardId: 'c-1', cvv: '321' } });
+    expect(await pending).toEqual({ cvv: '321' });
+    expect(issuer.requests).toHaveLength(2);
+  });
+
+  it('when the new PIN is not digits, then INVALID_INPUT without the PIN and nothing is sent', async () => {
+    const issuer = await serve({});
+    const error = await failure(client('paycaddy', issuer).changePin('c-1', '12a4'));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(JSON.stringify(error) + String(error)).not.toContain('12a4');
+    expect(issuer.requests).toHaveLength(0);
+  });
+});
