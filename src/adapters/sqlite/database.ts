@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { AppError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export type Database = BetterSqlite3.Database;
+
+export { SCHEMA_VERSION } from './migrations.js';
+
+export interface OpenDatabaseOptions {
+  logger?: Logger;
+  /** For tests of the migration runner only; production uses the built-in list. */
+  migrations?: readonly Migration[];
+}
+
+/**
+ * Opens (creating if needed) the cardops SQLite file, sets the durability pragmas and brings
+ * the schema up to date in one transaction. A file written by a newer cardops is refused.
+ * `:memory:` is accepted for unit tests.
+ */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const known = migrations.at(-1)?.version ?? 0;
+  const inMemory = path === ':memory:' || path === '';
+  if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+
+  const db = new BetterSqlite3(path);
+  try {
+    db.pragma('busy_timeout = 5000');
+    // WAL lets readers (queries, exports, verify) run beside the writer; FULL makes each commit
+    // durable before append() resolves, which SPEC §7 requires before any issuer call.
+    if (!inMemory) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // INSERT OR REPLACE deletes without firing delete triggers unless this is on.
+    db.pragma('recursive_triggers = ON');
+    migrate(db, migrations, known, options.logger);
+    // Cheap at open (bounded analysis); keeps the planner's statistics fresh as the log grows.
+    db.pragma('analysis_limit = 1000');
+    db.pragma('optimize = 0x10002');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** Refreshes planner statistics, then closes. */
+export function closeDatabase(db: Database): void {
+  if (!db.open) return;
+  try {
+    db.pragma('optimize');
+  } catch {
+    // A read-only or busy file still closes.
+  }
+  db.close();
+}
+
+function migrate(db: Database, migrations: readonly Migration[], known: number, logger: Logger | undefined): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > known) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `database schema version ${current} is newer than this cardops (${known}); upgrade cardops`,
+      {
+        userMessage: `The database was written by a newer cardops (schema ${current}, this one knows ${known}).`,
+      },
+    );
+  }
+  const pending = migrations.filter((m) => m.version > current);
+  if (pending.length === 0) return;
+  // All pending steps and the version bump commit together, or not at all.
+  db.transaction(() => {
+    for (const step of pending) db.exec(step.sql);
+    db.pragma(`user_version = ${known}`);
+  }).immediate();
+  logger?.info({ from: current, to: known, steps: pending.map((m) => m.name) }, 'database schema migrated');
+}

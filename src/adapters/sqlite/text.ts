@@ -1,0 +1,34 @@
+import { maskDigitRun, scrubText } from '../../logger.js';
+
+/** The longest free-text field (reason, error) kept in the audit and approvals tables. */
+export const FREE_TEXT_MAX = 500;
+/** The longest identifier-like field (user, channel, card, trace ids): generous, but bounded. */
+export const ID_TEXT_MAX = 200;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const WHOLE_PAN_LIKE = /^\d(?:[ -]?\d){12,18}$/;
+
+/**
+ * Free text as it may be stored: card-number-like runs and other secrets masked first (so a cut
+ * cannot leave a longer unmasked fragment), then capped, then made well-formed UTF-16 — SQLite
+ * stores UTF-8, and a lone surrogate would not read back as written, breaking the row hash.
+ */
+export function storableFreeText(text: string | null | undefined): string | null {
+  if (text === null || text === undefined) return null;
+  return wellFormed(cap(scrubText(text), FREE_TEXT_MAX));
+}
+
+/** An identifier as it may be stored: capped and well-formed; a card id that is a bare PAN is masked. */
+export function storableId(text: string | null | undefined): string | null {
+  if (text === null || text === undefined) return null;
+  const masked = WHOLE_PAN_LIKE.test(text) ? maskDigitRun(text) : text;
+  return wellFormed(cap(masked, ID_TEXT_MAX));
+}
+
+function cap(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}

@@ -1,0 +1,96 @@
+/**
+ * Where a two-person request stands (SPEC §6). `pending` and `executing` are live: at most one
+ * live request per card. The others are final, except that nothing ever leaves `unknown` on its own.
+ * - `executing`: an approver claimed it; the issuer call is under way
+ * - `done` / `failed`: the issuer answered; `unknown`: it did not, or the process stopped mid-call
+ * - `rejected` by an approver; `expired` after its ttl; `failed` with error `not posted` when the
+ *   approval message could not be posted
+ */
+export const APPROVAL_STATES = ['pending', 'executing', 'done', 'failed', 'unknown', 'rejected', 'expired'] as const;
+
+export type ApprovalState = (typeof APPROVAL_STATES)[number];
+
+export type ApprovalOp = 'cancel';
+
+export interface ApprovalRequest {
+  /** `CR-` and 8 Crockford base32 characters (40 random bits). */
+  id: string;
+  op: ApprovalOp;
+  cardId: string;
+  requester: string;
+  teamId: string | null;
+  /** Where the command was typed. The response_url is never stored: it is a secret. */
+  requestChannel: string | null;
+  reason: string;
+  state: ApprovalState;
+  /** ISO-8601 UTC with milliseconds. */
+  createdAt: string;
+  expiresAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionReason: string | null;
+  /** The approval message in the approvals channel, once posted. */
+  messageChannel: string | null;
+  messageTs: string | null;
+  /** The issuer's traceId of the cancel call. */
+  traceId: string | null;
+  error: string | null;
+}
+
+export interface NewApprovalRequest {
+  cardId: string;
+  requester: string;
+  teamId: string | null;
+  requestChannel: string | null;
+  reason: string;
+  ttlMs: number;
+}
+
+export type CreateApprovalResult =
+  /** `expired`: live requests for the same card that had outlived their ttl, expired to make room. */
+  | { created: true; request: ApprovalRequest; expired: ApprovalRequest[] }
+  /** The card already has a live (pending or executing) request. */
+  | { created: false; existing: ApprovalRequest };
+
+export type ClaimResult =
+  | { claimed: true; request: ApprovalRequest }
+  | { claimed: false; request: ApprovalRequest | undefined };
+
+export type RejectResult =
+  | { rejected: true; request: ApprovalRequest }
+  | { rejected: false; request: ApprovalRequest | undefined };
+
+export type FinishResult =
+  | { finished: true; request: ApprovalRequest }
+  | { finished: false; request: ApprovalRequest | undefined };
+
+/** The approvals table. Every method is one statement or one transaction, synchronous. Rows are never deleted. */
+export interface ApprovalsStore {
+  /** Files a request, unless the card already has a live one. */
+  create(input: NewApprovalRequest): CreateApprovalResult;
+  /** Records where the approval message was posted. */
+  attachMessage(id: string, channel: string, ts: string): boolean;
+  /** Voids a pending request whose message could not be posted (state `failed`, error `not posted`). */
+  discard(id: string): boolean;
+  /** Pending and unexpired → executing, for one caller only: the exactly-once gate before the issuer call. */
+  claim(id: string, approver: string, now?: Date): ClaimResult;
+  /** Executing → done / failed / unknown. */
+  finish(
+    id: string,
+    state: 'done' | 'failed' | 'unknown',
+    details?: { traceId?: string | null; error?: string | null },
+  ): FinishResult;
+  /** Pending and unexpired → rejected. */
+  reject(id: string, by: string, reason: string | null, now?: Date): RejectResult;
+  /** Pending past their expiry → expired; returns the requests moved. */
+  expireDue(now?: Date): ApprovalRequest[];
+  /** Executing → unknown, for requests a stopped process left mid-call; returns them. */
+  markInterrupted(options?: { claimedBefore?: Date }): ApprovalRequest[];
+  get(id: string): ApprovalRequest | undefined;
+  /** The card's live (pending or executing) request. */
+  pendingForCard(cardId: string): ApprovalRequest | undefined;
+  /** Pending requests, oldest first. */
+  listPending(): ApprovalRequest[];
+  /** The user's requests, newest first. */
+  listByRequester(user: string, limit: number): ApprovalRequest[];
+}
