@@ -22,7 +22,12 @@ export type PostProblem = 'not_in_channel' | 'channel_not_found' | 'other';
 
 export type PostResult =
   | { ok: true; channel: string; ts: string }
-  | { ok: false; problem: PostProblem; /** Slack's error code, for the log and the audit. */ error: string };
+  | {
+      ok: false;
+      problem: PostProblem;
+      /** Slack's error code, for the log and the audit. */
+      error: string;
+    };
 
 /**
  * How the workflow shows itself in chat. The Slack side implements it; the domain never sees a

@@ -17,7 +17,11 @@ export type Refusal = 'requester' | 'not-approver';
 export type Standing = 'open' | 'expired' | 'executing' | 'decided' | 'unknown' | 'void';
 
 /** SPEC §6: only holders of an approver role decide, and never the requester, whatever roles they hold. */
-export function refusalFor(policy: Policy, decider: { actor: string; roles: readonly string[] }, request: ApprovalRequest): Refusal | undefined {
+export function refusalFor(
+  policy: Policy,
+  decider: { actor: string; roles: readonly string[] },
+  request: ApprovalRequest,
+): Refusal | undefined {
   if (decider.actor === request.requester) return 'requester';
   if (!mayApprove(policy, decider.roles)) return 'not-approver';
   return undefined;

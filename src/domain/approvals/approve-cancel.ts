@@ -1,14 +1,18 @@
-import { AppError } from '../../errors.js';
 import type { CardStateResult } from '../../adapters/issuer/card-issuer.js';
+import { AppError } from '../../errors.js';
 import { executeCardOp } from '../cards/execute-card-op.js';
-import { type ApprovalDeps, type ApprovalNotifier, type Actor, announce, approvalEvent } from './approval-ports.js';
+import { type Actor, type ApprovalDeps, type ApprovalNotifier, announce, approvalEvent } from './approval-ports.js';
 import type { ApprovalRequest } from './approval-types.js';
 import { closedOrOpen, type Screening, screenDecision } from './decide.js';
 
 export type ApproveResult =
   | Exclude<Screening, { kind: 'open' }>
   /** This click won the claim: the cancel went to the issuer once; `request` is its final state. */
-  | { kind: 'approved'; request: ApprovalRequest; outcome: { ok: true; value: CardStateResult } | { ok: false; error: AppError } };
+  | {
+      kind: 'approved';
+      request: ApprovalRequest;
+      outcome: { ok: true; value: CardStateResult } | { ok: false; error: AppError };
+    };
 
 /**
  * An approver approves: one conditional UPDATE claims the request, so exactly one cancel call
@@ -32,14 +36,21 @@ export async function approveCancel(
     return late.kind === 'open' ? { kind: 'closed', standing: 'decided', request: current } : late;
   }
   const claimed = claim.request;
-  const ctx = { actor: approver.actor, teamId: approver.teamId ?? claimed.teamId, channelId: approver.channelId, roles: approver.roles };
+  const ctx = {
+    actor: approver.actor,
+    teamId: approver.teamId ?? claimed.teamId,
+    channelId: approver.channelId,
+    roles: approver.roles,
+  };
 
   try {
     await deps.audit.append(approvalEvent(claimed, { ...ctx, outcome: 'approved', reason: claimed.reason }));
   } catch (error) {
     // No approval on record, no issuer call: the request ends failed, and says why.
     deps.logger.error({ err: error, approvalId }, 'approval could not be audited; the card was not cancelled');
-    const failed = deps.approvals.finish(approvalId, 'failed', { error: 'The audit log could not be written, so the card was not cancelled.' });
+    const failed = deps.approvals.finish(approvalId, 'failed', {
+      error: 'The audit log could not be written, so the card was not cancelled.',
+    });
     const final = failed.request ?? claimed;
     await announce(notifier, final);
     return {
@@ -64,7 +75,10 @@ export async function approveCancel(
         error: outcome.error.issuerMessage ?? outcome.error.userMessage,
       });
   if (!finished.finished) {
-    deps.logger.warn({ approvalId, state: finished.request?.state }, 'approved request changed state during the issuer call');
+    deps.logger.warn(
+      { approvalId, state: finished.request?.state },
+      'approved request changed state during the issuer call',
+    );
   }
   const final = finished.request ?? claimed;
   await shown;

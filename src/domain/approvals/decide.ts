@@ -1,4 +1,4 @@
-import { type ApprovalDeps, type Actor, appendQuietly, approvalEvent } from './approval-ports.js';
+import { type Actor, type ApprovalDeps, appendQuietly, approvalEvent } from './approval-ports.js';
 import { type Refusal, refusalFor, type Standing, standingOf } from './approval-rules.js';
 import type { ApprovalRequest } from './approval-types.js';
 

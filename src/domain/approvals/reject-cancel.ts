@@ -1,4 +1,4 @@
-import { type ApprovalDeps, type Actor, appendQuietly, approvalEvent } from './approval-ports.js';
+import { type Actor, type ApprovalDeps, appendQuietly, approvalEvent } from './approval-ports.js';
 import type { ApprovalRequest } from './approval-types.js';
 import { closedOrOpen, type Screening, screenDecision } from './decide.js';
 

@@ -1,4 +1,11 @@
-import { type ApprovalDeps, type ApprovalNotifier, type Actor, type PostProblem, appendQuietly, approvalEvent } from './approval-ports.js';
+import {
+  type Actor,
+  type ApprovalDeps,
+  type ApprovalNotifier,
+  appendQuietly,
+  approvalEvent,
+  type PostProblem,
+} from './approval-ports.js';
 import type { ApprovalRequest } from './approval-types.js';
 import { expireAndAnnounce } from './sweep-expired.js';
 

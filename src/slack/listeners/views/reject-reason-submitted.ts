@@ -1,0 +1,59 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { announce } from '../../../domain/approvals/approval-ports.js';
+import { rejectCancel } from '../../../domain/approvals/reject-cancel.js';
+import { cleanText, MAX_REASON_LENGTH } from '../../../domain/cards/card-command.js';
+import { createApprovalNotifier } from '../../approval-jobs.js';
+import { resolveContext } from '../../context.js';
+import type { ListenerDeps } from '../../deps.js';
+import { buildDecisionAnswer } from '../../views/approval-message.js';
+import { buildRejectNotice, decodeRejectMetadata, readRejectReason } from '../../views/reject-modal.js';
+import { sweepIfOverdue } from '../actions/approve-cancel.js';
+import { publishHome } from '../events/app-home-opened.js';
+
+type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/**
+ * The rejection form was submitted: the conditional reject happens before the form is answered,
+ * so an approver whose request was decided meanwhile reads that in the form itself. Then the
+ * approval message is updated and the requester told.
+ */
+export async function handleRejectReasonSubmitted(
+  deps: ListenerDeps,
+  { ack, view, body, client }: Args,
+): Promise<void> {
+  const metadata = decodeRejectMetadata(view.private_metadata);
+  const typed = readRejectReason(view.state.values);
+  if (!metadata || typed === undefined) {
+    await ack({
+      response_action: 'errors',
+      errors: { reason: 'This form is out of date. Close it and click Reject again.' },
+    });
+    return;
+  }
+  const reason = typed === null ? '' : cleanText(typed);
+  if (reason.length > MAX_REASON_LENGTH) {
+    await ack({ response_action: 'errors', errors: { reason: `At most ${MAX_REASON_LENGTH} characters.` } });
+    return;
+  }
+  const userId = body.user.id;
+  const teamId = body.team?.id ?? body.user.team_id ?? null;
+  const policy = deps.policy.current();
+  const rejecter = await resolveContext(deps, {
+    userId,
+    teamId,
+    channelId: policy.approvals.cancel?.channel ?? 'home',
+  });
+  const result = await rejectCancel(deps, rejecter, metadata.a, reason === '' ? null : reason);
+  const answer = buildDecisionAnswer(result, {
+    sandbox: deps.sandbox,
+    approverRoles: policy.approvals.cancel?.approvers ?? [],
+  });
+  if (result.kind !== 'rejected') {
+    await ack({ response_action: 'update', view: buildRejectNotice(answer) });
+    if (result.kind === 'closed' && result.standing === 'expired') sweepIfOverdue(deps, client, result.request);
+    return;
+  }
+  await ack();
+  await announce(createApprovalNotifier(deps, client), result.request);
+  if (metadata.home) await publishHome(deps, client, { userId, teamId }, answer);
+}

@@ -1,0 +1,69 @@
+import type { KnownBlock, View } from '@slack/types';
+import type { HomeOverview } from '../../domain/approvals/home-overview.js';
+import { approvalButtons, describeOutcome, requestFields } from './approval-message.js';
+import { code, mentionChannel } from './mrkdwn.js';
+import { SANDBOX_NOTE, type SlackReply } from './reply.js';
+
+/** Slack refuses a Home tab of more than 100 blocks. */
+const MAX_BLOCKS = 100;
+
+export interface HomeTabInput extends HomeOverview {
+  mayDecide: boolean;
+  approvalsChannel: string | undefined;
+  /** Pending requests beyond those listed. */
+  moreDecidable: number;
+  /** The answer to the viewer's last click on this tab (a Home tab click has nowhere else to be answered). */
+  notice?: SlackReply;
+  sandbox: boolean;
+}
+
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
+const header = (text: string): KnownBlock => ({ type: 'header', text: { type: 'plain_text', text } });
+
+/**
+ * The bot's Home tab. Approvers: the requests they may decide, with the same Approve and Reject
+ * buttons as the channel message, and the approved ones whose outcome is unknown. Everyone: their
+ * own recent requests and how each stands.
+ */
+export function buildHomeTab(input: HomeTabInput): View {
+  const blocks: KnownBlock[] = [];
+  if (input.notice) {
+    // The notice keeps its trace id; the sandbox note is shown once, below.
+    const notice = input.notice.blocks.flatMap((block): KnownBlock[] => {
+      if (block.type !== 'context') return [block];
+      const elements = block.elements.filter((e) => !('text' in e) || e.text !== SANDBOX_NOTE);
+      return elements.length > 0 ? [{ ...block, elements }] : [];
+    });
+    blocks.push(...notice.slice(0, 4), { type: 'divider' });
+  }
+  if (input.sandbox) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: SANDBOX_NOTE }] });
+
+  if (input.mayDecide) {
+    blocks.push(header('Cancel requests waiting for a decision'));
+    if (input.decidable.length === 0) {
+      blocks.push(section('Nothing is waiting for you.'));
+    }
+    for (const request of input.decidable) {
+      blocks.push(section(`*Cancel request* ${code(request.id)}`), requestFields(request), approvalButtons(request));
+    }
+    if (input.moreDecidable > 0) {
+      const where = input.approvalsChannel ? ` in ${mentionChannel(input.approvalsChannel)}` : '';
+      blocks.push(section(`…and ${input.moreDecidable} more${where}.`));
+    }
+    if (input.unknown.length > 0) {
+      blocks.push(header('Outcome unknown: check at the issuer'));
+      for (const request of input.unknown) {
+        blocks.push(section(`${code(request.id)} card ${code(request.cardId)}: ${describeOutcome(request)}`));
+      }
+    }
+  }
+
+  blocks.push(header('Your recent cancel requests'));
+  if (input.own.length === 0) {
+    blocks.push(section(`You have filed none. ${code('/card cancel <cardId> <reason>')} files one.`));
+  }
+  for (const request of input.own) {
+    blocks.push(section(`${code(request.id)} card ${code(request.cardId)}: ${describeOutcome(request)}`));
+  }
+  return { type: 'home', blocks: blocks.slice(0, MAX_BLOCKS) };
+}
