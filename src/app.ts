@@ -2,12 +2,14 @@ import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bol
 import { createUserGroupResolver } from './adapters/slack/usergroups.js';
 import type { LogLevel } from './config.js';
 import { createSlackLogger, slackLogLevel } from './logger.js';
+import { createApprovalJobs } from './slack/approval-jobs.js';
 import type { AppDeps, ListenerDeps } from './slack/deps.js';
 import { registerActions } from './slack/listeners/actions/index.js';
 import { registerCommands } from './slack/listeners/commands/index.js';
 import { registerEvents } from './slack/listeners/events/index.js';
 import { registerViews } from './slack/listeners/views/index.js';
 import { createResponseUrlVault } from './slack/response-urls.js';
+import { createRevealTimers } from './slack/reveal-timers.js';
 import { createTaskTracker } from './slack/task-tracker.js';
 
 export type ReceiverMode =
@@ -38,6 +40,15 @@ export interface CardopsApp {
   receiver: Receiver | undefined;
   /** Resolves when no request or background task is in flight. */
   idle(): Promise<void>;
+  /** Call once at start, before serving: cancels left mid-call become `unknown` (never re-run). */
+  recoverOnStart(): Promise<void>;
+  /** Starts the periodic jobs (the approval expiry sweep); their timers never keep the process alive. */
+  startBackgroundJobs(): void;
+  stopBackgroundJobs(): void;
+  /** Runs the approval expiry sweep at once (tests). */
+  sweepApprovalsNow(): Promise<void>;
+  /** Replaces every secret still on screen with a hidden notice (call first on shutdown). */
+  hideRevealedNow(): Promise<void>;
 }
 
 /** Builds the Bolt app with every listener; never listens or calls Slack by itself. */
@@ -96,6 +107,8 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     vault: createResponseUrlVault(),
     tasks,
     revealHideMs: appDeps.revealHideMs ?? 60_000,
+    reveals: createRevealTimers({ logger, tasks }),
+    requesterReplies: new Map(),
   };
 
   // Every request counts as in flight until its listeners finish: shutdown waits for them.
@@ -117,5 +130,21 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     logger.error({ err: error }, 'unhandled error in a listener');
   });
 
-  return { app, deps, receiver, idle: () => tasks.idle() };
+  const approvalJobs = createApprovalJobs(deps, app.client);
+
+  return {
+    app,
+    deps,
+    receiver,
+    idle: () => tasks.idle(),
+    hideRevealedNow: () => deps.reveals.hideAll(),
+    recoverOnStart: async () => {
+      await approvalJobs.recover();
+    },
+    startBackgroundJobs: () => approvalJobs.start(),
+    stopBackgroundJobs: () => approvalJobs.stop(),
+    sweepApprovalsNow: async () => {
+      await approvalJobs.sweepNow();
+    },
+  };
 }

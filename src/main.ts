@@ -68,7 +68,10 @@ async function main(): Promise<void> {
   let sandbox: Sandbox | undefined;
   if (config.issuer.provider === 'sandbox') {
     sandbox = await startSandbox({ logger });
-    logger.warn({ url: sandbox.url }, 'CARD_API_PROVIDER=sandbox: the embedded sandbox issuer answers; no real card is touched');
+    logger.warn(
+      { url: sandbox.url },
+      'CARD_API_PROVIDER=sandbox: the embedded sandbox issuer answers; no real card is touched',
+    );
   }
   const issuer = createCardIssuer(config.issuer.provider === 'sandbox' ? 'sovera' : config.issuer.provider, {
     baseUrl: sandbox?.url ?? config.issuer.baseUrl ?? '',
@@ -100,7 +103,10 @@ async function main(): Promise<void> {
   } else {
     const server = (await bot.app.start(config.port)) as Server;
     const address = server.address();
-    logger.info({ port: typeof address === 'object' && address ? address.port : config.port }, 'cardops listens on POST /slack/events');
+    logger.info(
+      { port: typeof address === 'object' && address ? address.port : config.port },
+      'cardops listens on POST /slack/events',
+    );
   }
   bot.startBackgroundJobs();
 

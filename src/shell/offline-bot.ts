@@ -59,6 +59,12 @@ export interface OfflineBotOptions {
   now?: () => Date;
   signingSecret?: string;
   botToken?: string;
+  /** Web API retries (default 0); fault tests set them to see Retry-After honoured. */
+  webApiRetries?: number;
+  /** Where Web API calls go instead of the fake Slack (an unreachable address in a fault test); response_urls still reach the fake. */
+  slackApiUrl?: string;
+  /** An already open database instead of opening `databasePath` (a read-only connection in a fault test). */
+  database?: Database;
 }
 
 export interface OfflineBot {
@@ -103,7 +109,7 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
       timeoutMs: options.issuerTimeoutMs ?? 2_000,
       readRetryDelayMs: 50,
     });
-  const db = openDatabase(databasePath, { logger });
+  const db = options.database ?? openDatabase(databasePath, { logger });
   const now = options.now ?? (() => new Date());
   const audit = createAuditStore(db, { now, logger });
   const approvals = createApprovalsStore(db, { now });
@@ -130,12 +136,14 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
     {
       botToken,
       receiver: http ? { kind: 'http', signingSecret } : { kind: 'in-process' },
-      slackApiUrl: slack.apiUrl,
+      slackApiUrl: options.slackApiUrl ?? slack.apiUrl,
       logLevel: options.logLevel ?? 'silent',
       webApiTimeoutMs: 2_000,
-      webApiRetries: 0,
+      webApiRetries: options.webApiRetries ?? 0,
     },
   );
+  await bot.recoverOnStart();
+  bot.startBackgroundJobs();
   let url: string | undefined;
   let server: import('node:http').Server | undefined;
   if (http) {
@@ -160,6 +168,7 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
     databasePath,
     url,
     async close() {
+      bot.stopBackgroundJobs();
       await bot.idle();
       if (http) await bot.app.stop();
       await audit.close();

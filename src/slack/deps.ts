@@ -5,6 +5,7 @@ import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
 import type { PolicyStore } from '../domain/policy/load-policy.js';
 import type { Logger } from '../logger.js';
 import type { ResponseUrlVault } from './response-urls.js';
+import type { RevealTimers } from './reveal-timers.js';
 
 /** What the app is built from: the outside world, handed in (STYLE: only main and app touch infrastructure). */
 export interface AppDeps {
@@ -37,4 +38,8 @@ export interface ListenerDeps extends AppDeps {
   vault: ResponseUrlVault;
   tasks: TaskTracker;
   revealHideMs: number;
+  /** Reveal buttons waiting and shown secrets waiting to be hidden (memory only). */
+  reveals: RevealTimers;
+  /** Approval id → vault handle of the requester's response_url, to tell them the outcome. Memory only. */
+  requesterReplies: Map<string, string>;
 }

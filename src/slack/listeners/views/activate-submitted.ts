@@ -1,0 +1,93 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { ACTIVATION_MAX_FAILURES, ACTIVATION_WINDOW_MS, cardInHandMatches } from '../../../domain/cards/card-check.js';
+import { executeCardOp } from '../../../domain/cards/execute-card-op.js';
+import { authorise } from '../../../domain/policy/authorise.js';
+import { resolveContext } from '../../context.js';
+import type { ListenerDeps } from '../../deps.js';
+import { activateFieldErrors, readActivateModal } from '../../views/activate-modal.js';
+import { buildDenied, buildOpFailed, buildStateChangeDone } from '../../views/card-replies.js';
+import type { SlackReply } from '../../views/reply.js';
+import { activationLockedText, buildActivationMismatch } from '../../views/secret-activation-replies.js';
+import { decodeSecretModalMetadata } from '../../views/secret-modal-metadata.js';
+import { activationLock, auditActivationLocked } from '../commands/card-activate.js';
+import { appendSecretAudit } from '../commands/secret-audit.js';
+import { deliverLater } from './card-operation-submitted.js';
+
+type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+const CHECK_REASON = 'card-in-hand activation check: compared, not shown';
+
+/**
+ * The card-in-hand check was submitted. Format errors and a lock go back into the modal (never
+ * repeating what was typed); otherwise the modal closes, the real PAN and CVV are read under
+ * audit, compared in constant time, and the card is activated only on a match. The answer, which
+ * holds no card value, goes to the asker in the channel where the command was typed.
+ */
+export async function handleActivateSubmitted(deps: ListenerDeps, { ack, view, body, client }: Args): Promise<void> {
+  const metadata = decodeSecretModalMetadata(view.private_metadata);
+  const typed = readActivateModal(view.state.values);
+  if (!metadata || !typed) {
+    await ack({
+      response_action: 'errors',
+      errors: { last4: 'This form is out of date. Close it and run /card activate again.' },
+    });
+    return;
+  }
+  const cardId = metadata.k;
+  const userId = body.user.id;
+  const teamId = body.team?.id ?? body.user.team_id ?? null;
+  const base = { actor: userId, teamId, channelId: metadata.c, op: 'activate', cardId };
+
+  const errors = activateFieldErrors(typed);
+  if (Object.keys(errors).length > 0) {
+    await ack({ response_action: 'errors', errors });
+    await appendSecretAudit(deps, { ...base, outcome: 'invalid', reason: 'card details not in the expected format' });
+    return;
+  }
+  const lockedUntil = activationLock(deps, cardId, deps.now());
+  if (lockedUntil) {
+    await ack({ response_action: 'errors', errors: { last4: activationLockedText(cardId, lockedUntil) } });
+    await auditActivationLocked(deps, { actor: userId, teamId, channelId: metadata.c }, cardId, lockedUntil);
+    return;
+  }
+  await ack();
+  const ctx = await resolveContext(deps, { userId, teamId, channelId: metadata.c });
+
+  const options = { sandbox: deps.sandbox };
+  const answer = (reply: SlackReply) =>
+    deliverLater(deps, client, { userId, channelId: metadata.c, handle: metadata.h }, reply);
+  // The policy may have changed since the form opened.
+  const decision = authorise(ctx.policy, { roles: ctx.roles, channelId: ctx.channelId, op: 'activate' });
+  if (!decision.allowed) {
+    await appendSecretAudit(deps, { ...base, outcome: 'denied', reason: `${decision.why}: ${decision.message}` });
+    return answer(buildDenied(decision.message, options));
+  }
+
+  const pan = await executeCardOp(deps, ctx, { op: 'pan', cardId, reason: CHECK_REASON });
+  if (!pan.ok) return answer(buildOpFailed('activate', cardId, pan.error, options));
+  const cvv = await executeCardOp(deps, ctx, { op: 'cvv', cardId, reason: CHECK_REASON });
+  if (!cvv.ok) return answer(buildOpFailed('activate', cardId, cvv.error, options));
+
+  if (!cardInHandMatches(typed, { pan: pan.value.pan, cvv: cvv.value.cvv })) {
+    await appendSecretAudit(deps, { ...base, outcome: 'mismatched', reason: 'card details did not match' });
+    deps.logger.info({ actor: userId, cardId }, 'activation check: details did not match');
+    const now = deps.now();
+    const lockedNow = activationLock(deps, cardId, now);
+    const recent = deps.audit.countRecent({
+      cardId,
+      ops: ['activate'],
+      outcomes: ['mismatched'],
+      since: new Date(now.getTime() - ACTIVATION_WINDOW_MS).toISOString(),
+    });
+    const triesLeft = Math.max(1, ACTIVATION_MAX_FAILURES - recent);
+    return answer(buildActivationMismatch(cardId, { lockedUntil: lockedNow, triesLeft }, options));
+  }
+
+  await appendSecretAudit(deps, { ...base, outcome: 'matched', reason: 'card details matched' });
+  const outcome = await executeCardOp(deps, ctx, { op: 'activate', cardId });
+  await answer(
+    outcome.ok
+      ? buildStateChangeDone('activate', cardId, outcome.value.traceId, options)
+      : buildOpFailed('activate', cardId, outcome.error, options),
+  );
+}

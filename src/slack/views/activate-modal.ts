@@ -1,0 +1,70 @@
+import type { KnownBlock, View } from '@slack/types';
+import { z } from 'zod';
+import { code } from './mrkdwn.js';
+import { encodeSecretModalMetadata, type SecretModalMetadata } from './secret-modal-metadata.js';
+
+export const ACTIVATE_MODAL_ID = 'card_activate';
+
+/**
+ * `/card activate <cardId>`: the agent types what the cardholder reads off the plastic. The modal
+ * never holds a card value: the real ones are fetched and compared only after submission.
+ */
+export function buildActivateModal(metadata: SecretModalMetadata, sandbox: boolean): View {
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `Ask the cardholder to read these off card ${code(metadata.k)}. The card is activated only if both match.`,
+      },
+    },
+    {
+      type: 'input',
+      block_id: 'last4',
+      label: { type: 'plain_text', text: 'Last 4 digits of the card number' },
+      element: { type: 'plain_text_input', action_id: 'last4', min_length: 4, max_length: 4 },
+    },
+    {
+      type: 'input',
+      block_id: 'cvv',
+      label: { type: 'plain_text', text: 'CVV (3 digits on the back; 4 on the front for some cards)' },
+      element: { type: 'plain_text_input', action_id: 'cvv', min_length: 3, max_length: 4 },
+    },
+  ];
+  if (sandbox) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: ':test_tube: Sandbox issuer: demo cards only.' }],
+    });
+  }
+  return {
+    type: 'modal',
+    callback_id: ACTIVATE_MODAL_ID,
+    private_metadata: encodeSecretModalMetadata(metadata),
+    title: { type: 'plain_text', text: 'Activate card' },
+    submit: { type: 'plain_text', text: 'Check and activate' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks,
+  };
+}
+
+const textField = (id: string) =>
+  z.object({ [id]: z.object({ value: z.string().nullable().optional() }) }).transform((v) => v[id]?.value ?? '');
+
+const stateSchema = z.object({ last4: textField('last4'), cvv: textField('cvv') });
+
+/** The typed values, trimmed; undefined when the payload is not of this modal's shape. SECRET: never log them. */
+export function readActivateModal(values: unknown): { last4: string; cvv: string } | undefined {
+  const parsed = stateSchema.safeParse(values);
+  if (!parsed.success) return undefined;
+  return { last4: parsed.data.last4.replace(/\s/g, ''), cvv: parsed.data.cvv.replace(/\s/g, '') };
+}
+
+/** Field errors for badly formed input; they describe the format and never repeat what was typed. */
+export function activateFieldErrors(typed: { last4: string; cvv: string }): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!/^\d{4}$/.test(typed.last4)) errors.last4 = 'Type exactly 4 digits: the last 4 of the card number.';
+  if (!/^\d{3,4}$/.test(typed.cvv))
+    errors.cvv = 'Type the 3 digits of the CVV (4 on cards that print it on the front).';
+  return errors;
+}
