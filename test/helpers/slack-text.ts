@@ -17,3 +17,12 @@ export function visibleText(message: Pick<SlackMessage, 'text' | 'blocks'> | und
   walk(message.blocks);
   return parts.join('\n');
 }
+
+/**
+ * A value standing on its own: not inside a longer number, a hex hash, a random id or a
+ * timestamp's milliseconds, where a short CVV or PIN can appear by chance.
+ */
+export function standsAlone(value: string): RegExp {
+  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![0-9A-Za-z])${escaped}(?![0-9A-Za-z])`);
+}

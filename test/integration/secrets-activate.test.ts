@@ -29,14 +29,14 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
   }
 
   const typedValuesAppearIn = (text: string, typed: { last4: string; cvv: string }) =>
-    new RegExp(`(?<![0-9])(${typed.last4}|${typed.cvv})(?![0-9])`).test(text);
+    new RegExp(`(?<![0-9A-Za-z])(${typed.last4}|${typed.cvv})(?![0-9A-Za-z])`).test(text);
 
   it('when the cardholder reads the right last 4 digits and CVV, then the card is activated and the audit shows the check, never the values', async () => {
     bot = await start();
     const { asked, modal, submitted, answer } = await activate(ALICE, SUPPORT, PRINTED.id, RIGHT);
     expect(asked.ack).toBeUndefined();
     expect(modal?.view.callback_id).toBe('card_activate');
-    expect(JSON.stringify(modal?.view)).not.toContain(RIGHT.cvv);
+    expect(typedValuesAppearIn(JSON.stringify(modal?.view), RIGHT)).toBe(false);
     expect(submitted?.errors).toBeUndefined();
     expect(answer?.visibility).toBe('ephemeral');
     expect(answer?.to).toBe(ALICE);
