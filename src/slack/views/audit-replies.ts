@@ -1,0 +1,244 @@
+import type { KnownBlock } from '@slack/types';
+import { AUDIT_FILTER_KEYS, AUDIT_FILTER_USAGE } from '../../domain/audit/audit-filters.js';
+import type { AuditVerification } from '../../domain/audit/audit-looks.js';
+import type { AuditFilter, AuditRow } from '../../domain/audit/audit-types.js';
+import { code, escapeMrkdwn, mentionChannel, mentionUser } from './mrkdwn.js';
+import { buildReply, SANDBOX_NOTE, type SlackReply } from './reply.js';
+
+interface ReplyOptions {
+  sandbox: boolean;
+}
+
+/** The action id of the Next button of a query answer. */
+export const AUDIT_NEXT_PAGE_ACTION = 'audit_next_page';
+
+/** `2026-05-21T10:15:03.123Z` as `2026-05-21 10:15:03 UTC`. */
+export function formatUtc(iso: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
+  return match ? `${match[1]} ${match[2]} UTC` : escapeMrkdwn(iso);
+}
+
+function where(channelId: string): string {
+  return channelId.startsWith('D') ? 'a direct message' : mentionChannel(channelId);
+}
+
+/** The filters of an answer in words, for people: "op `pan`, card `c-1`, since 2026-05-01 00:00:00 UTC". */
+export function describeAuditFilter(filter: AuditFilter): string {
+  const parts: string[] = [];
+  if (filter.actor !== undefined) parts.push(`user ${mentionUser(filter.actor)}`);
+  if (filter.cardId !== undefined) parts.push(`card ${code(filter.cardId)}`);
+  if (filter.op !== undefined) parts.push(`op ${code(filter.op)}`);
+  if (filter.outcome !== undefined) parts.push(`outcome ${code(filter.outcome)}`);
+  if (filter.channelId !== undefined) parts.push(`channel ${where(filter.channelId)}`);
+  if (filter.since !== undefined) parts.push(`since ${formatUtc(filter.since)}`);
+  if (filter.until !== undefined) parts.push(`before ${formatUtc(filter.until)}`);
+  return parts.length === 0 ? 'all events' : parts.join(', ');
+}
+
+/** One event as a mrkdwn paragraph: when, who, what, on which card, how it ended, why, and its ids. */
+export function formatAuditEvent(row: AuditRow): string {
+  const head = [
+    `*${formatUtc(row.ts)}*`,
+    mentionUser(row.actor),
+    code(row.op),
+    row.cardId !== null ? `card ${code(row.cardId)}` : undefined,
+    `*${escapeMrkdwn(row.outcome)}*`,
+  ].filter((part) => part !== undefined);
+  const context = [
+    row.channelId !== null ? `in ${where(row.channelId)}` : undefined,
+    row.reason !== null && row.reason !== '' ? `reason: ${escapeMrkdwn(row.reason)}` : undefined,
+    row.error !== null && row.error !== '' ? `error: ${escapeMrkdwn(row.error)}` : undefined,
+  ].filter((part) => part !== undefined);
+  const ids = [
+    `event #${row.id}`,
+    row.approvalId !== null ? `request ${code(row.approvalId)}` : undefined,
+    row.traceId !== null ? `trace ${code(row.traceId)}` : undefined,
+  ].filter((part) => part !== undefined);
+  return [head.join(' · '), ...(context.length > 0 ? [context.join(' · ')] : []), ids.join(' · ')].join('\n');
+}
+
+const MAX_SECTION = 2900;
+const clip = (text: string) => (text.length > MAX_SECTION ? `${text.slice(0, MAX_SECTION)}…` : text);
+
+/**
+ * A page of a query answer: a heading, one section per event (at most 20 + 3 blocks, under the 50
+ * a message may hold), and a Next button when older events match. `nextValue` is the button value.
+ */
+export function buildAuditPage(
+  page: { rows: AuditRow[]; filter: AuditFilter; page: number; nextValue: string | undefined },
+  options: ReplyOptions,
+): SlackReply {
+  const { rows, filter } = page;
+  const described = describeAuditFilter(filter);
+  const heading =
+    page.page === 1
+      ? `:ledger: *Audit log* — the newest ${rows.length} events matching ${described}.`
+      : `:ledger: *Audit log* — page ${page.page}: ${rows.length} older events matching ${described}.`;
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: clip(heading) } }];
+  for (const row of rows) {
+    blocks.push({
+      type: 'section',
+      block_id: `audit_event_${row.id}`,
+      text: { type: 'mrkdwn', text: clip(formatAuditEvent(row)) },
+    });
+  }
+  const first = rows[0]?.id;
+  const last = rows.at(-1)?.id;
+  const context = [
+    `Events #${first}–#${last}, newest first; times in UTC.${page.nextValue ? '' : ' No older events match.'}`,
+    ...(options.sandbox ? [SANDBOX_NOTE] : []),
+  ];
+  blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) });
+  if (page.nextValue !== undefined) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'audit_paging',
+      elements: [
+        {
+          type: 'button',
+          action_id: AUDIT_NEXT_PAGE_ACTION,
+          text: { type: 'plain_text', text: 'Next 20 (older)' },
+          value: page.nextValue,
+        },
+      ],
+    });
+  }
+  const text = `Audit log, page ${page.page}: ${rows.length} events matching ${described}${options.sandbox ? ' (sandbox issuer)' : ''}`;
+  return { text: text.length > 3000 ? `${text.slice(0, 2990)}…` : text, blocks };
+}
+
+export function buildAuditNoMatch(filter: AuditFilter, page: number, options: ReplyOptions): SlackReply {
+  const text =
+    page === 1
+      ? `:mag: No audit events match ${describeAuditFilter(filter)}.`
+      : `:mag: No older audit events match ${describeAuditFilter(filter)}.`;
+  return buildReply([text], options);
+}
+
+/** The usage of `/card-audit`, after what was wrong with the text given (if anything). */
+export function buildAuditUsage(problem: string | undefined, options: ReplyOptions): SlackReply {
+  const usage = [
+    '*Usage:*',
+    `${code('/card-audit [filters]')} — the newest 20 matching events, with a button for older ones`,
+    `${code('/card-audit export [filters]')} — every matching event as a CSV file, sent to your DM with cardops`,
+    `${code('/card-audit verify')} — recompute the whole hash chain and report the first row that breaks it`,
+  ].join('\n');
+  const filters = [
+    '*Filters* (any order, all must match, each at most once):',
+    ...AUDIT_FILTER_KEYS.map((key) => `• ${escapeMrkdwn(AUDIT_FILTER_USAGE[key])}`),
+    `Example: ${code('/card-audit card:card-active-1 op:pan since:30d')}`,
+  ].join('\n');
+  const paragraphs = problem ? [`:grey_question: ${escapeMrkdwn(problem)}`, usage, filters] : [usage, filters];
+  return buildReply(paragraphs, options);
+}
+
+export function buildAuditDenied(
+  auditRoles: readonly string[],
+  roles: readonly string[],
+  options: ReplyOptions,
+): SlackReply {
+  const needed =
+    auditRoles.length === 0
+      ? 'The policy gives the audit log to no role (audit.roles), so nobody may read it from Slack.'
+      : `You need ${auditRoles.length === 1 ? 'the role' : 'one of the roles'} ${auditRoles.map((r) => code(r)).join(', ')} to read the audit log.`;
+  const held =
+    roles.length === 0 ? ' You hold no cardops role.' : ` Your roles: ${roles.map((r) => code(r)).join(', ')}.`;
+  return buildReply([`:lock: ${needed}${held} This attempt was recorded.`], options);
+}
+
+export function buildAuditUnavailable(options: ReplyOptions): SlackReply {
+  return buildReply(
+    [
+      ':floppy_disk: The audit log could not be written, so this look at it could not be recorded and nothing is shown. Tell the operator.',
+    ],
+    options,
+  );
+}
+
+/** A page button that no longer makes sense (tampered with, or from an older cardops). */
+export function buildAuditStalePage(options: ReplyOptions): SlackReply {
+  return buildReply(
+    [`:grey_question: That page button is not valid any more. Run ${code('/card-audit')} again.`],
+    options,
+  );
+}
+
+export function buildExportStarted(count: number, filter: AuditFilter, options: ReplyOptions): SlackReply {
+  return buildReply(
+    [
+      `:hourglass_flowing_sand: Export under way: ${count.toLocaleString('en-US')} events match ${describeAuditFilter(filter)}. The CSV file will arrive in your direct messages with cardops; you will be told here when it is sent.`,
+    ],
+    options,
+  );
+}
+
+export function buildExportEmpty(filter: AuditFilter, options: ReplyOptions): SlackReply {
+  return buildReply(
+    [`:mag: No audit events match ${describeAuditFilter(filter)}, so there is nothing to export.`],
+    options,
+  );
+}
+
+export function buildExportDone(rows: number, fileName: string, options: ReplyOptions): SlackReply {
+  return buildReply(
+    [
+      `:white_check_mark: Sent ${rows.toLocaleString('en-US')} rows to your direct messages with cardops as ${code(fileName)}.`,
+    ],
+    options,
+  );
+}
+
+/** The comment above the file in the manager's DM. */
+export function buildExportComment(rows: number, filter: AuditFilter, options: ReplyOptions): string {
+  return `cardops audit export: ${rows.toLocaleString('en-US')} rows matching ${describeAuditFilter(filter)}, oldest first, times in UTC.${options.sandbox ? ' (sandbox issuer: demo cards only)' : ''}`;
+}
+
+export function buildExportFailed(step: string, problem: string, options: ReplyOptions): SlackReply {
+  return buildReply(
+    [
+      `:warning: The export could not be delivered: Slack refused ${code(step)} (${escapeMrkdwn(problem)}). Nothing was sent to your DM. Try again; if it keeps failing, tell the operator.`,
+    ],
+    options,
+  );
+}
+
+export function buildVerifyStarted(options: ReplyOptions): SlackReply {
+  return buildReply(
+    [':hourglass_flowing_sand: Verifying the whole audit hash chain… The result follows here.'],
+    options,
+  );
+}
+
+const PROBLEM_WORDS: Record<NonNullable<AuditVerification['firstBroken']>['problem'], string> = {
+  edited: 'it was edited after it was written (its content no longer matches its hash)',
+  'deleted-before': 'one or more rows just before it were deleted',
+  reordered:
+    'rows were swapped or moved (it carries the link of a row further on, or is stamped earlier than the row before it)',
+  'bad-link':
+    'it does not follow the row before it: that row was rewritten with a recomputed hash, or this one was forged',
+};
+
+export function buildVerifyResult(v: AuditVerification, options: ReplyOptions): SlackReply {
+  const checked = v.checked.toLocaleString('en-US');
+  if (v.ok || !v.firstBroken) {
+    return buildReply(
+      [`:white_check_mark: All ${checked} rows of the audit log hold: none was edited, deleted or reordered.`],
+      options,
+    );
+  }
+  const { id, problem } = v.firstBroken;
+  const text = v.tailCut
+    ? `:rotating_light: The audit log has been cut: rows after #${v.lastId ?? 0} (up to #${id - 1}) were deleted. The ${checked} rows before hold.`
+    : `:rotating_light: Row #${id} breaks the audit chain: ${PROBLEM_WORDS[problem]}. ${checked} rows were checked and hold before it.`;
+  return buildReply(
+    [text, 'Keep this result for the auditors, and tell the operator: the database file has been tampered with.'],
+    options,
+  );
+}
+
+export function buildAuditFailed(options: ReplyOptions): SlackReply {
+  return buildReply(
+    [':warning: The audit log could not be read just now. Try again; if it keeps failing, tell the operator.'],
+    options,
+  );
+}
