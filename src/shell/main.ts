@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { LOG_LEVELS, type LogLevel, readEnvironment } from '../config.js';
+import { startOfflineBot } from './offline-bot.js';
+import { createCompleter, createShell } from './repl.js';
+import { createScriptIO, createTerminalIO, type ShellIO, writerOf } from './shell-io.js';
+
+/*
+ * `npm run shell [-- --provider paycaddy] [-- --log-level info]`: the whole bot offline.
+ * At a terminal, an interactive session; with stdin from a file or a pipe, a script run line by
+ * line (`npm run shell < docs/shell-demo.txt`), each command echoed so the transcript reads well.
+ */
+
+const USAGE = `usage: npm run shell -- [--provider sovera|paycaddy] [--log-level <level>] [--reveal-hide-seconds <n>]
+  --provider             the issuer dialect the bot speaks to the sandbox (default sovera)
+  --log-level            the bot's JSON logs on stderr: ${LOG_LEVELS.join(', ')} (default silent; or LOG_LEVEL)
+  --reveal-hide-seconds  how long a revealed secret stays before it is hidden (default 60)
+Reads commands from stdin line by line when it is not a terminal.`;
+
+function usageError(problem: string): never {
+  process.stderr.write(`cardops shell: ${problem}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions();
+  } catch (error) {
+    usageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const provider = values.provider ?? 'sovera';
+  if (provider !== 'sovera' && provider !== 'paycaddy')
+    usageError(`--provider must be sovera or paycaddy, not "${provider}"`);
+  // Only the real environment: a .env written for `npm start` (LOG_LEVEL=info) should not flood the shell.
+  const level = values['log-level'] ?? readEnvironment('').LOG_LEVEL ?? 'silent';
+  if (!isLogLevel(level)) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const hide = values['reveal-hide-seconds'];
+  const hideSeconds = hide === undefined ? undefined : Number(hide);
+  if (hideSeconds !== undefined && !(Number.isFinite(hideSeconds) && hideSeconds > 0 && hideSeconds <= 3600)) {
+    usageError('--reveal-hide-seconds must be a number of seconds from 1 to 3600');
+  }
+
+  const bot = await startOfflineBot({
+    provider,
+    logLevel: level,
+    logDestination: pino.destination({ dest: 2, sync: true }),
+    ...(hideSeconds !== undefined ? { revealHideMs: hideSeconds * 1000 } : {}),
+  });
+  // A terminal session only when both ends are a terminal: `npm run shell | tee log` wants plain lines.
+  const io: ShellIO =
+    process.stdin.isTTY && process.stdout.isTTY
+      ? createTerminalIO(process.stdin, process.stdout, createCompleter(), () => shell.interrupt())
+      : createScriptIO(process.stdin, writerOf(process.stdout));
+  const shell = createShell(bot, io, { provider });
+  // Killed or hung up: end the input, so the session closes the bot and removes its temporary database.
+  const stop = () => {
+    shell.interrupt();
+    io.close();
+    setTimeout(() => process.exit(130), 5_000).unref();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
+  let code = 0;
+  try {
+    await shell.run();
+  } catch (error) {
+    process.stderr.write(`cardops shell: ${(error as Error).stack ?? String(error)}\n`);
+    code = 1;
+  } finally {
+    io.close();
+    // A background job that never settles must not keep the shell from leaving.
+    await Promise.race([bot.close(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+  }
+  process.stdout.write('', () => process.exit(code));
+}
+
+function isLogLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+function parseOptions() {
+  return parseArgs({
+    options: {
+      provider: { type: 'string' },
+      'log-level': { type: 'string' },
+      'reveal-hide-seconds': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+}
+
+await main();
