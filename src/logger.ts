@@ -59,9 +59,21 @@ export function scrubText(text: string): string {
       )
       // Slack response URLs wherever they appear
       .replace(/https?:\/\/hooks\.slack\.com\/[^\s"'&]+/g, '[response_url]')
-      // 13–19 digit runs, with or without spaces or dashes between groups: card-number-like
-      .replace(/\b\d(?:[ -]?\d){12,18}\b/g, (run) => maskDigitRun(run))
+      // 13–19 digit runs, with or without spaces, dots or dashes between groups: card-number-like. Also when
+      // glued to letters ("card4929…") or longer (PANs pasted back to back): those become [number].
+      .replace(/\d(?:[ .-]?\d){12,}/g, (run) => (run.replace(/\D/g, '').length <= 19 ? maskDigitRun(run) : '[number]'))
   );
+}
+
+/** Lines in which the Slack SDKs print a whole incoming payload. */
+const SLACK_PAYLOAD_DUMPS = ['Received a message on the WebSocket', 'Unable to parse an incoming WebSocket message'];
+
+/**
+ * What the Slack SDKs print, scrubbed: on top of scrubText, every `value` field (what people
+ * typed into modal inputs) is blanked, as its key names no secret by itself.
+ */
+export function scrubSlackText(text: string): string {
+  return scrubText(text).replace(/("value"\s*:\s*)("(?:[^"\\]|\\.)*")/g, '$1"[redacted]"');
 }
 
 /** Keeps the first 6 and last 4 digits of a card-number-like run, as card schemes allow. */
@@ -158,7 +170,14 @@ export function createSlackLogger(logger: Logger, name = 'slack'): SlackLogger {
     (...args: unknown[]) => {
       const pinoLevel = toPino[level];
       if (!child.isLevelEnabled(pinoLevel)) return;
-      child[pinoLevel](scrubText(formatArgs(args)));
+      const text = formatArgs(args);
+      // Socket Mode prints every incoming payload whole: modal values typed by people (a new
+      // PIN, a CVV read out by a cardholder) would be in it. Such lines are not kept at all.
+      if (SLACK_PAYLOAD_DUMPS.some((prefix) => text.startsWith(prefix))) {
+        child[pinoLevel]('Socket Mode payload received (content not logged)');
+        return;
+      }
+      child[pinoLevel](scrubSlackText(text));
     };
   return {
     debug: write(SlackLogLevel.DEBUG),

@@ -324,15 +324,24 @@ describe('paycaddy documented answers', () => {
     expect(error.userMessage).toBe('The issuer refused: the card is not in a state that allows this.');
   });
 
-  it('when a read meets a 503 then a success, then the retry answers', async () => {
+  it('when the limit read meets a 503 then a success, then the retry answers', async () => {
+    const issuer = await serve({
+      'GET /v1/ChangeLimitIWL/c-1': { status: 503, raw: '', contentType: 'text/plain' },
+    });
+    const pending = client('paycaddy', issuer, { readRetryDelayMs: 150 }).limit('c-1');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    issuer.answer('GET', '/v1/ChangeLimitIWL/c-1', { status: 200, body: { cardId: 'c-1', limit: 750 } });
+    expect(await pending).toEqual({ cardId: 'c-1', limit: 750 });
+    expect(issuer.requests).toHaveLength(2);
+  });
+
+  it('when a CVV read meets a 503, then it is not retried', async () => {
     const issuer = await serve({
       'POST /v1/cardOperations/checkCvv': { status: 503, raw: '', contentType: 'text/plain' },
     });
-    const pending = client('paycaddy', issuer, { readRetryDelayMs: 150 }).cvv('c-1');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    issuer.answer('POST', '/v1/cardOperations/checkCvv', { status: 200, body: { cardId: 'c-1', cvv: '321' } });
-    expect(await pending).toEqual({ cvv: '321' });
-    expect(issuer.requests).toHaveLength(2);
+    const error = await failure(client('paycaddy', issuer, { readRetryDelayMs: 10 }).cvv('c-1'));
+    expect(error.code).toBe('ISSUER_FAILURE');
+    expect(issuer.requests).toHaveLength(1);
   });
 
   it('when the new PIN is not digits, then INVALID_INPUT without the PIN and nothing is sent', async () => {

@@ -202,10 +202,12 @@ describe.each<Provider>(['sovera', 'paycaddy'])('%s client against the sandbox',
       expect(callsFor('card-fault-500')).toHaveLength(1);
     });
 
-    it('when the issuer answers 500 to a read, then it is retried once and fails', async () => {
-      const error = await failure(client(provider).pan('card-fault-500'));
-      expect(error.code).toBe('ISSUER_FAILURE');
-      expect(callsFor('card-fault-500')).toHaveLength(2);
+    it('when the issuer answers 500 to a read of cardholder data, then it is not retried: one audited access, one call', async () => {
+      for (const read of ['pan', 'cvv', 'expiry', 'pin'] as const) {
+        const error = await failure(client(provider)[read]('card-fault-500'));
+        expect(error.code).toBe('ISSUER_FAILURE');
+      }
+      expect(callsFor('card-fault-500')).toHaveLength(4);
     });
 
     it('when a state change times out, then ISSUER_TIMEOUT with outcome unknown', async () => {

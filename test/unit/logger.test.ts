@@ -85,3 +85,29 @@ describe('log redaction', () => {
     expect(scrubText('order 123456789012 is fine')).toBe('order 123456789012 is fine');
   });
 });
+
+describe('what the Slack SDKs print', () => {
+  it('when Socket Mode prints an incoming modal submission at debug, then the typed values are not logged', () => {
+    const { logger, output } = memoryLogger('debug');
+    const slack = createSlackLogger(logger, 'socket-mode');
+    const payload = JSON.stringify({
+      type: 'view_submission',
+      view: { state: { values: { new_pin: { new_pin: { type: 'plain_text_input', value: '8642' } } } } },
+    });
+    slack.debug(`Received a message on the WebSocket: ${payload}`);
+    slack.debug(
+      `http request body: {"view":{"state":{"values":{"last4":{"last4":{"value":"0986"}},"cvv":{"cvv":{"value":"913"}}}}}}`,
+    );
+    const text = output();
+    expect(text).not.toContain('8642');
+    expect(text).not.toContain('0986');
+    expect(text).not.toContain('913');
+    expect(text).toContain('content not logged');
+  });
+
+  it('when a card number is glued to letters or split by dots, then it is still masked', () => {
+    expect(scrubText('holder gave PAN4929871234560986 ok')).toBe('holder gave PAN492987******0986 ok');
+    expect(scrubText('4929.8712.3456.0986')).toBe('492987******0986');
+    expect(scrubText('ref_4929871234560986')).toBe('ref_492987******0986');
+  });
+});

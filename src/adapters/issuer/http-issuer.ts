@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
-import { CARD_ID_PATTERN, type CardOp, STATE_CHANGING_OPS } from '../../domain/ops.js';
+import { CARD_ID_PATTERN, type CardOp, SECRET_OPS, STATE_CHANGING_OPS } from '../../domain/ops.js';
 import { AppError, type AppErrorOptions, type CallOutcome, type ErrorCode } from '../../errors.js';
 import type { CardIssuer, IssuerAnswer, IssuerClientOptions } from './card-issuer.js';
 import { cleanIssuerText, cleanTraceId } from './normalise.js';
@@ -209,7 +209,9 @@ export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOp
 
   return {
     async call<T extends object>(request: IssuerRequest, schema: z.ZodType<T>): Promise<T & IssuerAnswer> {
-      if (STATE_CHANGING_OPS.includes(request.op)) return attempt(request, schema);
+      // State changes are never retried; neither are reads of cardholder data, so each access
+      // to a PAN, CVV, expiry or PIN is exactly the one call its audit row announces.
+      if (STATE_CHANGING_OPS.includes(request.op) || SECRET_OPS.includes(request.op)) return attempt(request, schema);
       try {
         return await attempt(request, schema);
       } catch (error) {
@@ -221,7 +223,7 @@ export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOp
   };
 }
 
-/** Reads retry once on a network failure or a 5xx; a timeout already spent the caller's patience. */
+/** The limit read retries once on a network failure or a 5xx; a timeout already spent the caller's patience. */
 function isRetryable(error: unknown): boolean {
   if (!(error instanceof AppError)) return false;
   if (error.code === 'ISSUER_UNREACHABLE') return true;
