@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { WebClient } from '@slack/web-api';
-import { createCardIssuer } from './adapters/issuer/create-issuer.js';
+import { createCardIssuer, createSandboxIssuer } from './adapters/issuer/create-issuer.js';
 import { slackErrorCode } from './adapters/slack/usergroups.js';
 import { createApprovalsStore } from './adapters/sqlite/approvals-store.js';
 import { createAuditStore } from './adapters/sqlite/audit-store.js';
@@ -73,12 +73,16 @@ async function main(): Promise<void> {
       'CARD_API_PROVIDER=sandbox: the embedded sandbox issuer answers; no real card is touched',
     );
   }
-  const issuer = createCardIssuer(config.issuer.provider === 'sandbox' ? 'sovera' : config.issuer.provider, {
+  const issuerOptions = {
     baseUrl: sandbox?.url ?? config.issuer.baseUrl ?? '',
     apiKey: config.issuer.apiKey,
     authHeader: config.issuer.authHeader,
     timeoutMs: config.issuer.timeoutMs,
-  });
+  };
+  const issuer =
+    config.issuer.provider === 'sandbox'
+      ? createSandboxIssuer(issuerOptions)
+      : createCardIssuer(config.issuer.provider, issuerOptions);
 
   const socketMode = config.slack.appToken !== undefined;
   const bot = createApp(
@@ -111,7 +115,13 @@ async function main(): Promise<void> {
   bot.startBackgroundJobs();
 
   process.on('SIGHUP', () => {
-    void policy.reload();
+    policy
+      .reload()
+      .then((applied) => {
+        // Groups the new policy names are loaded now, not on a first request racing a trigger_id.
+        if (applied) void bot.deps.userGroups.refresh(groupsReferenced(policy.current()));
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'policy reload failed; keeping the last good policy'));
   });
 
   let stopping = false;
@@ -130,6 +140,9 @@ async function main(): Promise<void> {
       logger.warn({ err: error }, 'receiver did not stop cleanly');
     }
     bot.stopBackgroundJobs();
+    // Secrets on screen are hidden first, in case the grace period runs out, and again after the
+    // requests in flight, which may have revealed more.
+    await bot.hideRevealedNow();
     await bot.idle();
     await bot.hideRevealedNow();
     await audit.close();

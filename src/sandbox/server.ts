@@ -69,6 +69,8 @@ export interface Sandbox {
 }
 
 const DEFAULT_SLOW_MS = 15_000;
+/** The newest calls kept for tests; older ones are dropped. */
+const MAX_RECORDED_CALLS = 10_000;
 const MAX_REQUEST_BYTES = 64 * 1024;
 const HUGE_ANSWER_BYTES = 10 * 1024 * 1024;
 /** The text PayCaddy answers for a card without an internal limit (its spelling). */
@@ -454,10 +456,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
 
     const { route } = match;
-    const badRequest = (message: string, field: string | null = 'cardId') => {
-      sendError(res, route.dialect, { status: 400, code: 'INVALID_REQUEST', message, field }, pathname);
-      log(route.dialect, route.op, undefined, 400);
+    /** Answers with the dialect's error body, and logs it. */
+    const refuse = (refusal: Refusal, loggedCardId: string | undefined, dialect: SandboxDialect = route.dialect) => {
+      sendError(res, dialect, refusal, pathname);
+      log(dialect, route.op, loggedCardId, refusal.status);
     };
+    const badRequest = (message: string, field: string | null = 'cardId') =>
+      refuse({ status: 400, code: 'INVALID_REQUEST', message, field }, undefined);
 
     let cardId: string;
     let body: Record<string, unknown> = {};
@@ -471,13 +476,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     } else {
       const raw = await readBody(req);
       if (!raw.ok) {
-        sendError(
-          res,
-          route.dialect,
-          { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large', field: null },
-          pathname,
-        );
-        log(route.dialect, route.op, undefined, 413);
+        refuse({ status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large', field: null }, undefined);
         return;
       }
       const parsed = parseJsonObject(raw.text);
@@ -494,17 +493,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
 
     calls.push({ dialect: route.dialect, op: route.op, cardId, at: Date.now() });
+    // A sandbox left running under `npm start` must not grow without bound.
+    if (calls.length > MAX_RECORDED_CALLS) calls.splice(0, calls.length - MAX_RECORDED_CALLS);
 
     if (options.apiKey !== undefined) {
       const given = req.headers[authHeader];
       if (typeof given !== 'string' || !sameSecret(given, options.apiKey)) {
-        sendError(
-          res,
-          route.dialect,
-          { status: 401, code: 'UNAUTHORIZED', message: 'Missing or invalid API key', field: null },
-          pathname,
-        );
-        log(route.dialect, route.op, cardId, 401);
+        refuse({ status: 401, code: 'UNAUTHORIZED', message: 'Missing or invalid API key', field: null }, cardId);
         return;
       }
     }
@@ -512,34 +507,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const card = cards.get(cardId);
     if (!card) {
       if (route.dialect === 'sovera') {
-        sendError(
-          res,
-          'sovera',
-          { status: 404, code: 'CARD_NOT_FOUND', message: 'Card not found', field: 'cardId' },
-          pathname,
-        );
-        log('sovera', route.op, cardId, 404);
+        refuse({ status: 404, code: 'CARD_NOT_FOUND', message: 'Card not found', field: 'cardId' }, cardId);
       } else {
-        sendError(
-          res,
-          'paycaddy',
-          { status: 422, code: 'CARD_NOT_FOUND', message: 'card not found', field: 'cardId' },
-          pathname,
-        );
-        log('paycaddy', route.op, cardId, 422);
+        refuse({ status: 422, code: 'CARD_NOT_FOUND', message: 'card not found', field: 'cardId' }, cardId);
       }
       return;
     }
 
     switch (card.fault) {
       case '500':
-        sendError(
-          res,
-          route.dialect,
-          { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error', field: null },
-          pathname,
-        );
-        log(route.dialect, route.op, cardId, 500);
+        refuse({ status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error', field: null }, cardId);
         return;
       case 'html':
         send(res, 200, '<!doctype html><html><body><h1>Service unavailable</h1></body></html>', 'text/html');
@@ -570,8 +547,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         sendSuccess(res, dialect, route.op, dress(dialect, route.op, outcome.answer));
         log(dialect, route.op, cardId, successStatus(dialect, route.op));
       } else {
-        sendError(res, dialect, outcome.refusal, pathname);
-        log(dialect, route.op, cardId, outcome.refusal.status);
+        refuse(outcome.refusal, cardId, dialect);
       }
     };
 

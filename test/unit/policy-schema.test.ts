@@ -187,3 +187,15 @@ describe('parseDuration', () => {
     );
   });
 });
+
+describe('policy YAML aliases', () => {
+  it('when an alias is unresolved, then it is one problem line, not a crash', () => {
+    const result = parsePolicy(
+      'roles:\n  agent: { users: [U0AGENT01] }\noperations:\n  block: [*agent]\nchannels: {}\n',
+      'p.yml',
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([expect.stringMatching(/^p\.yml: .*alias/i)]);
+  });
+});

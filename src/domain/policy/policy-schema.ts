@@ -218,7 +218,13 @@ export function parsePolicy(yamlText: string, source = 'policy.yml'): PolicyResu
       problems: [`${source}: line ${line}, column ${col}: YAML syntax error: ${syntaxError.message.split('\n')[0]}`],
     };
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    // An unresolved or runaway alias (`[*agent]`) throws here rather than in parsing.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return { ok: false, problems: [`${source}: ${error instanceof Error ? error.message : String(error)}`] };
+  }
   if (raw === null || raw === undefined) {
     return {
       ok: false,
