@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CARD_OPS } from '../domain/ops.js';
 import type { Policy } from '../domain/policy/policy-schema.js';
 import { DEMO_CARDS } from '../sandbox/demo-cards.js';
 import type { OpenView, SlackMessage } from './fake-slack.js';
@@ -741,22 +742,7 @@ export function createCompleter(): (line: string) => [string[], string] {
     '/card',
     '/card-audit',
   ];
-  const ops = [
-    'help',
-    'whoami',
-    'block',
-    'unblock',
-    'activate',
-    'cancel',
-    'pan',
-    'cvv',
-    'expiry',
-    'pin',
-    'unblock-pin',
-    'change-pin',
-    'limit',
-    'set-limit',
-  ];
+  const ops = ['help', 'whoami', ...CARD_OPS];
   const cards = DEMO_CARDS.map((c) => c.id);
   return (line) => {
     const words = line.split(/\s+/);

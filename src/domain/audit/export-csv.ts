@@ -1,5 +1,6 @@
 import { type Options, stringify } from 'csv-stringify/sync';
 import type { AuditRow } from './audit-types.js';
+import { toChainedTuple } from './hash-chain.js';
 
 /**
  * The audit export as CSV (RFC 4180: comma-separated, CRLF line ends, fields quoted when they hold
@@ -41,24 +42,12 @@ export function neutraliseCsvCell(value: string | number | null): string | null 
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
-/** One audit row as CSV cells, in AUDIT_CSV_COLUMNS order; null for a missing value. */
+/**
+ * One audit row as CSV cells, in AUDIT_CSV_COLUMNS order: the hashed tuple, then the two hashes;
+ * null for a missing value.
+ */
 export function auditRowToCsvRecord(row: AuditRow): (string | null)[] {
-  return [
-    row.id,
-    row.ts,
-    row.actor,
-    row.teamId,
-    row.channelId,
-    row.op,
-    row.cardId,
-    row.outcome,
-    row.reason,
-    row.approvalId,
-    row.traceId,
-    row.error,
-    row.prevHash,
-    row.hash,
-  ].map(neutraliseCsvCell);
+  return [...toChainedTuple(row), row.prevHash, row.hash].map(neutraliseCsvCell);
 }
 
 const CSV_OPTIONS: Options = {

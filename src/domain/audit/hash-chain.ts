@@ -1,23 +1,11 @@
 import * as crypto from 'node:crypto';
+import type { AuditRow } from './audit-types.js';
 
 /** The `prev_hash` of the first row of the chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The hashed fields of a row, in the fixed order of the canonical form. */
-export interface ChainedContent {
-  id: number;
-  ts: string;
-  actor: string;
-  teamId: string | null;
-  channelId: string | null;
-  op: string;
-  cardId: string | null;
-  outcome: string;
-  reason: string | null;
-  approvalId: string | null;
-  traceId: string | null;
-  error: string | null;
-}
+/** The hashed fields of a row: every §7 column but the two hashes (the outcome as stored text). */
+export type ChainedContent = Omit<AuditRow, 'outcome' | 'prevHash' | 'hash'> & { outcome: string };
 
 /**
  * A row as a fixed-order tuple, the order of the `audit` columns from `id` to `error`. The id is
@@ -54,7 +42,7 @@ export function chainHash(prevHash: string, tuple: ChainedTuple): string {
   return sha256hex(prevHash + JSON.stringify(tuple));
 }
 
-/** The tuple of a row given as named fields. */
+/** The tuple of a row given as named fields: the one place that puts the fields in column order. */
 export function toChainedTuple(row: ChainedContent): ChainedTuple {
   return [
     row.id,

@@ -1,5 +1,6 @@
-import type { KnownBlock, View } from '@slack/types';
+import type { View } from '@slack/types';
 import { z } from 'zod';
+import { buildFormModal, buildMrkdwnSection, buildTextInput, textField } from './modal-parts.js';
 import { code } from './mrkdwn.js';
 import { encodeSecretModalMetadata, type SecretModalMetadata } from './secret-modal-metadata.js';
 
@@ -10,46 +11,26 @@ export const ACTIVATE_MODAL_ID = 'card_activate';
  * never holds a card value: the real ones are fetched and compared only after submission.
  */
 export function buildActivateModal(metadata: SecretModalMetadata, sandbox: boolean): View {
-  const blocks: KnownBlock[] = [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `Ask the cardholder to read these off card ${code(metadata.k)}. The card is activated only if both match.`,
-      },
-    },
-    {
-      type: 'input',
-      block_id: 'last4',
-      label: { type: 'plain_text', text: 'Last 4 digits of the card number' },
-      element: { type: 'plain_text_input', action_id: 'last4', min_length: 4, max_length: 4 },
-    },
-    {
-      type: 'input',
-      block_id: 'cvv',
-      label: { type: 'plain_text', text: 'CVV (3 digits on the back; 4 on the front for some cards)' },
-      element: { type: 'plain_text_input', action_id: 'cvv', min_length: 3, max_length: 4 },
-    },
-  ];
-  if (sandbox) {
-    blocks.push({
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: ':test_tube: Sandbox issuer: demo cards only.' }],
-    });
-  }
-  return {
-    type: 'modal',
-    callback_id: ACTIVATE_MODAL_ID,
-    private_metadata: encodeSecretModalMetadata(metadata),
-    title: { type: 'plain_text', text: 'Activate card' },
-    submit: { type: 'plain_text', text: 'Check and activate' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks,
-  };
+  return buildFormModal({
+    callbackId: ACTIVATE_MODAL_ID,
+    privateMetadata: encodeSecretModalMetadata(metadata),
+    title: 'Activate card',
+    submit: 'Check and activate',
+    sandbox,
+    blocks: [
+      buildMrkdwnSection(
+        `Ask the cardholder to read these off card ${code(metadata.k)}. The card is activated only if both match.`,
+      ),
+      buildTextInput({ id: 'last4', label: 'Last 4 digits of the card number', minLength: 4, maxLength: 4 }),
+      buildTextInput({
+        id: 'cvv',
+        label: 'CVV (3 digits on the back; 4 on the front for some cards)',
+        minLength: 3,
+        maxLength: 4,
+      }),
+    ],
+  });
 }
-
-const textField = (id: string) =>
-  z.object({ [id]: z.object({ value: z.string().nullable().optional() }) }).transform((v) => v[id]?.value ?? '');
 
 const stateSchema = z.object({ last4: textField('last4'), cvv: textField('cvv') });
 

@@ -1,6 +1,7 @@
-import type { KnownBlock, View } from '@slack/types';
+import type { View } from '@slack/types';
 import { z } from 'zod';
 import { PIN_PROBLEM_TEXT, pinProblem } from '../../domain/cards/pin-rules.js';
+import { buildFormModal, buildMrkdwnSection, buildTextInput, textField } from './modal-parts.js';
 import { code } from './mrkdwn.js';
 import { encodeSecretModalMetadata, type SecretModalMetadata } from './secret-modal-metadata.js';
 
@@ -8,47 +9,27 @@ export const CHANGE_PIN_MODAL_ID = 'card_change_pin';
 
 /** `/card change-pin <cardId>`: the new PIN is typed here, never on the command line. */
 export function buildChangePinModal(metadata: SecretModalMetadata, sandbox: boolean): View {
-  const blocks: KnownBlock[] = [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `New PIN for card ${code(metadata.k)}. It goes to the issuer only: it is not shown, logged or kept.`,
-      },
-    },
-    {
-      type: 'input',
-      block_id: 'new_pin',
-      label: { type: 'plain_text', text: 'New PIN (4 digits)' },
-      hint: { type: 'plain_text', text: 'Not all one digit, and not a straight run like 1234 or 4321.' },
-      element: { type: 'plain_text_input', action_id: 'new_pin', min_length: 4, max_length: 4 },
-    },
-    {
-      type: 'input',
-      block_id: 'confirm_pin',
-      label: { type: 'plain_text', text: 'New PIN again' },
-      element: { type: 'plain_text_input', action_id: 'confirm_pin', min_length: 4, max_length: 4 },
-    },
-  ];
-  if (sandbox) {
-    blocks.push({
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: ':test_tube: Sandbox issuer: demo cards only.' }],
-    });
-  }
-  return {
-    type: 'modal',
-    callback_id: CHANGE_PIN_MODAL_ID,
-    private_metadata: encodeSecretModalMetadata(metadata),
-    title: { type: 'plain_text', text: 'Change PIN' },
-    submit: { type: 'plain_text', text: 'Change PIN' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks,
-  };
+  return buildFormModal({
+    callbackId: CHANGE_PIN_MODAL_ID,
+    privateMetadata: encodeSecretModalMetadata(metadata),
+    title: 'Change PIN',
+    submit: 'Change PIN',
+    sandbox,
+    blocks: [
+      buildMrkdwnSection(
+        `New PIN for card ${code(metadata.k)}. It goes to the issuer only: it is not shown, logged or kept.`,
+      ),
+      buildTextInput({
+        id: 'new_pin',
+        label: 'New PIN (4 digits)',
+        hint: 'Not all one digit, and not a straight run like 1234 or 4321.',
+        minLength: 4,
+        maxLength: 4,
+      }),
+      buildTextInput({ id: 'confirm_pin', label: 'New PIN again', minLength: 4, maxLength: 4 }),
+    ],
+  });
 }
-
-const textField = (id: string) =>
-  z.object({ [id]: z.object({ value: z.string().nullable().optional() }) }).transform((v) => v[id]?.value ?? '');
 
 const stateSchema = z.object({ new_pin: textField('new_pin'), confirm_pin: textField('confirm_pin').optional() });
 

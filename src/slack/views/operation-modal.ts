@@ -2,6 +2,7 @@ import type { KnownBlock, View } from '@slack/types';
 import { z } from 'zod';
 import { OP_SUMMARY } from '../../domain/cards/card-command.js';
 import { type CardOp, isCardOp } from '../../domain/ops.js';
+import { buildFormModal, buildTextInput, createMetadataCodec, textField } from './modal-parts.js';
 
 export const OPERATION_MODAL_ID = 'card_operation';
 
@@ -14,20 +15,10 @@ export const modalMetadataSchema = z.object({
 });
 export type ModalMetadata = z.infer<typeof modalMetadataSchema>;
 
-export function encodeMetadata(metadata: ModalMetadata): string {
-  return JSON.stringify(metadata);
-}
-
+const metadataCodec = createMetadataCodec(modalMetadataSchema);
+export const encodeMetadata = metadataCodec.encode;
 /** The metadata of a submitted form, or undefined when it was tampered with. */
-export function decodeMetadata(text: unknown): ModalMetadata | undefined {
-  if (typeof text !== 'string' || text.length > 3000) return undefined;
-  try {
-    const parsed = modalMetadataSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const decodeMetadata = metadataCodec.decode;
 
 /** `/card` with no text: pick one of the operations this user may run here, a card id, a reason. */
 export function buildOperationModal(allowed: CardOp[], metadata: ModalMetadata, sandbox: boolean): View {
@@ -47,53 +38,38 @@ export function buildOperationModal(allowed: CardOp[], metadata: ModalMetadata, 
         })),
       },
     },
-    {
-      type: 'input',
-      block_id: 'card_id',
-      label: { type: 'plain_text', text: 'Card id' },
-      hint: { type: 'plain_text', text: 'The issuer’s card id, never the card number.' },
-      element: { type: 'plain_text_input', action_id: 'card_id', max_length: 64 },
-    },
-    {
-      type: 'input',
-      block_id: 'reason',
+    buildTextInput({
+      id: 'card_id',
+      label: 'Card id',
+      hint: 'The issuer’s card id, never the card number.',
+      maxLength: 64,
+    }),
+    buildTextInput({
+      id: 'reason',
       optional: true,
-      label: { type: 'plain_text', text: 'Reason' },
-      hint: { type: 'plain_text', text: 'Required to cancel a card; kept in the audit log.' },
-      element: { type: 'plain_text_input', action_id: 'reason', max_length: 300 },
-    },
+      label: 'Reason',
+      hint: 'Required to cancel a card; kept in the audit log.',
+      maxLength: 300,
+    }),
   ];
   if (allowed.includes('set-limit')) {
-    blocks.push({
-      type: 'input',
-      block_id: 'amount',
-      optional: true,
-      label: { type: 'plain_text', text: 'Amount (set-limit only)' },
-      element: { type: 'plain_text_input', action_id: 'amount', max_length: 16 },
-    });
+    blocks.push(buildTextInput({ id: 'amount', optional: true, label: 'Amount (set-limit only)', maxLength: 16 }));
   }
-  if (sandbox) {
-    blocks.push({
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: ':test_tube: Sandbox issuer: demo cards only.' }],
-    });
-  }
-  return {
-    type: 'modal',
-    callback_id: OPERATION_MODAL_ID,
-    private_metadata: encodeMetadata(metadata),
-    title: { type: 'plain_text', text: 'Card operation' },
-    submit: { type: 'plain_text', text: 'Run' },
-    close: { type: 'plain_text', text: 'Cancel' },
+  return buildFormModal({
+    callbackId: OPERATION_MODAL_ID,
+    privateMetadata: encodeMetadata(metadata),
+    title: 'Card operation',
+    submit: 'Run',
+    sandbox,
     blocks,
-  };
+  });
 }
 
 const stateSchema = z.object({
   op: z.object({ op: z.object({ selected_option: z.object({ value: z.string() }).nullable().optional() }) }),
-  card_id: z.object({ card_id: z.object({ value: z.string().nullable().optional() }) }),
-  reason: z.object({ reason: z.object({ value: z.string().nullable().optional() }) }).optional(),
-  amount: z.object({ amount: z.object({ value: z.string().nullable().optional() }) }).optional(),
+  card_id: textField('card_id'),
+  reason: textField('reason').optional(),
+  amount: textField('amount').optional(),
 });
 
 /** The typed values of a submitted operation form; undefined when the payload is not of its shape. */
@@ -106,8 +82,8 @@ export function readOperationModal(
   const op = s.op.op.selected_option?.value;
   return {
     op: op && isCardOp(op) ? op : undefined,
-    cardId: (s.card_id.card_id.value ?? '').trim(),
-    reason: s.reason?.reason.value ?? '',
-    amount: (s.amount?.amount.value ?? '').trim(),
+    cardId: s.card_id.trim(),
+    reason: s.reason ?? '',
+    amount: (s.amount ?? '').trim(),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CARD_ID_PATTERN } from '../../domain/ops.js';
+import { createMetadataCodec } from './modal-parts.js';
 
 /**
  * What the activation and PIN-change modals carry from opening to submission: the channel where
@@ -13,17 +14,7 @@ export const secretModalMetadataSchema = z.object({
 });
 export type SecretModalMetadata = z.infer<typeof secretModalMetadataSchema>;
 
-export function encodeSecretModalMetadata(metadata: SecretModalMetadata): string {
-  return JSON.stringify(metadata);
-}
-
+const secretModalMetadataCodec = createMetadataCodec(secretModalMetadataSchema);
+export const encodeSecretModalMetadata = secretModalMetadataCodec.encode;
 /** The metadata of a submitted modal, or undefined when it is not of our making. */
-export function decodeSecretModalMetadata(text: unknown): SecretModalMetadata | undefined {
-  if (typeof text !== 'string' || text.length > 3000) return undefined;
-  try {
-    const parsed = secretModalMetadataSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const decodeSecretModalMetadata = secretModalMetadataCodec.decode;

@@ -9,6 +9,7 @@ import { buildOperationModal } from '../../views/operation-modal.js';
 import type { SlackReply } from '../../views/reply.js';
 import type { CardRequest } from './card-request.js';
 import { dispatchCardOp, opsAllowedHere } from './dispatch-card-op.js';
+import { appendSecretAudit } from './secret-audit.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -57,7 +58,15 @@ export async function handleCardCommand(deps: ListenerDeps, { command, ack, resp
       return;
     }
     case 'invalid': {
-      await auditInvalid(deps, ctx, parsed.op ?? 'command', parsed.problem);
+      // Bad input is refused before any issuer call, and the refusal is audited.
+      await appendSecretAudit(deps, {
+        actor: ctx.actor,
+        teamId: ctx.teamId,
+        channelId: ctx.channelId,
+        op: parsed.op ?? 'command',
+        outcome: 'invalid',
+        reason: parsed.problem,
+      });
       return reply(buildUsage(parsed.problem, parsed.op, allowed, { sandbox }));
     }
     case 'op': {
@@ -75,26 +84,5 @@ export async function handleCardCommand(deps: ListenerDeps, { command, ack, resp
       };
       return dispatchCardOp(request);
     }
-  }
-}
-
-/** Bad input is refused before any issuer call, and the refusal is audited. */
-export async function auditInvalid(
-  deps: ListenerDeps,
-  ctx: { actor: string; teamId: string | null; channelId: string },
-  op: string,
-  problem: string,
-): Promise<void> {
-  try {
-    await deps.audit.append({
-      actor: ctx.actor,
-      teamId: ctx.teamId,
-      channelId: ctx.channelId,
-      op,
-      outcome: 'invalid',
-      reason: problem,
-    });
-  } catch (error) {
-    deps.logger.error({ err: error }, 'invalid request could not be audited');
   }
 }

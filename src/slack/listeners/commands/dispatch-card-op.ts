@@ -5,6 +5,7 @@ import { code } from '../../views/mrkdwn.js';
 import { buildReply } from '../../views/reply.js';
 import { CARD_OP_HANDLERS } from './card-op-handlers.js';
 import type { CardRequest } from './card-request.js';
+import { appendSecretAudit } from './secret-audit.js';
 
 /**
  * Checks the policy for one request (deny by default, the refusal audited with why), then
@@ -14,19 +15,15 @@ export async function dispatchCardOp(request: CardRequest): Promise<void> {
   const { deps, ctx, op, cardId } = request;
   const decision = authorise(ctx.policy, { roles: ctx.roles, channelId: ctx.channelId, op });
   if (!decision.allowed) {
-    try {
-      await deps.audit.append({
-        actor: ctx.actor,
-        teamId: ctx.teamId,
-        channelId: ctx.channelId,
-        op,
-        cardId,
-        outcome: 'denied',
-        reason: `${decision.why}: ${decision.message}`,
-      });
-    } catch (error) {
-      deps.logger.error({ err: error, op }, 'denial could not be audited');
-    }
+    await appendSecretAudit(deps, {
+      actor: ctx.actor,
+      teamId: ctx.teamId,
+      channelId: ctx.channelId,
+      op,
+      cardId,
+      outcome: 'denied',
+      reason: `${decision.why}: ${decision.message}`,
+    });
     deps.logger.info({ actor: ctx.actor, channel: ctx.channelId, op, why: decision.why }, 'request denied');
     await request.reply(buildDenied(decision.message, { sandbox: deps.sandbox }));
     return;

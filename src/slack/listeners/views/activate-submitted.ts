@@ -1,17 +1,13 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { ACTIVATION_MAX_FAILURES, ACTIVATION_WINDOW_MS, cardInHandMatches } from '../../../domain/cards/card-check.js';
 import { executeCardOp } from '../../../domain/cards/execute-card-op.js';
-import { authorise } from '../../../domain/policy/authorise.js';
-import { resolveContext } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
 import { activateFieldErrors, readActivateModal } from '../../views/activate-modal.js';
-import { buildDenied, buildOpFailed, buildStateChangeDone } from '../../views/card-replies.js';
-import type { SlackReply } from '../../views/reply.js';
+import { buildOpFailed, buildStateChangeDone } from '../../views/card-replies.js';
 import { activationLockedText, buildActivationMismatch } from '../../views/secret-activation-replies.js';
-import { decodeSecretModalMetadata } from '../../views/secret-modal-metadata.js';
 import { activationLock, auditActivationLocked } from '../commands/card-activate.js';
 import { appendSecretAudit } from '../commands/secret-audit.js';
-import { deliverLater } from './card-operation-submitted.js';
+import { acceptSecretSubmission, readSecretSubmission } from './secret-submission.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -23,45 +19,26 @@ const CHECK_REASON = 'card-in-hand activation check: compared, not shown';
  * audit, compared in constant time, and the card is activated only on a match. The answer, which
  * holds no card value, goes to the asker in the channel where the command was typed.
  */
-export async function handleActivateSubmitted(deps: ListenerDeps, { ack, view, body, client }: Args): Promise<void> {
-  const metadata = decodeSecretModalMetadata(view.private_metadata);
-  const typed = readActivateModal(view.state.values);
-  if (!metadata || !typed) {
-    await ack({
-      response_action: 'errors',
-      errors: { last4: 'This form is out of date. Close it and run /card activate again.' },
-    });
-    return;
-  }
-  const cardId = metadata.k;
-  const userId = body.user.id;
-  const teamId = body.team?.id ?? body.user.team_id ?? null;
-  const base = { actor: userId, teamId, channelId: metadata.c, op: 'activate', cardId };
-
-  const errors = activateFieldErrors(typed);
-  if (Object.keys(errors).length > 0) {
-    await ack({ response_action: 'errors', errors });
-    await appendSecretAudit(deps, { ...base, outcome: 'invalid', reason: 'card details not in the expected format' });
-    return;
-  }
+export async function handleActivateSubmitted(deps: ListenerDeps, args: Args): Promise<void> {
+  const submission = await readSecretSubmission(deps, args, {
+    op: 'activate',
+    read: readActivateModal,
+    staleField: 'last4',
+    fieldErrors: activateFieldErrors,
+    invalidReason: 'card details not in the expected format',
+  });
+  if (!submission) return;
+  const { typed, metadata, cardId, userId, teamId, base } = submission;
   const lockedUntil = activationLock(deps, cardId, deps.now());
   if (lockedUntil) {
-    await ack({ response_action: 'errors', errors: { last4: activationLockedText(cardId, lockedUntil) } });
+    await args.ack({ response_action: 'errors', errors: { last4: activationLockedText(cardId, lockedUntil) } });
     await auditActivationLocked(deps, { actor: userId, teamId, channelId: metadata.c }, cardId, lockedUntil);
     return;
   }
-  await ack();
-  const ctx = await resolveContext(deps, { userId, teamId, channelId: metadata.c });
-
+  const accepted = await acceptSecretSubmission(deps, args, submission);
+  if (!accepted) return;
+  const { ctx, answer } = accepted;
   const options = { sandbox: deps.sandbox };
-  const answer = (reply: SlackReply) =>
-    deliverLater(deps, client, { userId, channelId: metadata.c, handle: metadata.h }, reply);
-  // The policy may have changed since the form opened.
-  const decision = authorise(ctx.policy, { roles: ctx.roles, channelId: ctx.channelId, op: 'activate' });
-  if (!decision.allowed) {
-    await appendSecretAudit(deps, { ...base, outcome: 'denied', reason: `${decision.why}: ${decision.message}` });
-    return answer(buildDenied(decision.message, options));
-  }
 
   const pan = await executeCardOp(deps, ctx, { op: 'pan', cardId, reason: CHECK_REASON });
   if (!pan.ok) return answer(buildOpFailed('activate', cardId, pan.error, options));
