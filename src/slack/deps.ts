@@ -4,6 +4,7 @@ import type { SqliteAuditStore } from '../adapters/sqlite/audit-store.js';
 import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
 import type { PolicyStore } from '../domain/policy/load-policy.js';
 import type { Logger } from '../logger.js';
+import type { KeyedSerialiser } from './keyed-serialiser.js';
 import type { ResponseUrlVault } from './response-urls.js';
 import type { RevealTimers } from './reveal-timers.js';
 
@@ -36,6 +37,8 @@ export interface ListenerDeps extends AppDeps {
   now: () => Date;
   userGroups: UserGroupResolver;
   vault: ResponseUrlVault;
+  /** One activation check per card at a time, so parallel submissions cannot outrun its lock. */
+  serialise: KeyedSerialiser;
   tasks: TaskTracker;
   revealHideMs: number;
   /** Reveal buttons waiting and shown secrets waiting to be hidden (memory only). */

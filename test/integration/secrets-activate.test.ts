@@ -108,6 +108,27 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
     expect(bot.sandbox?.card(PRINTED.id)?.status).toBe('active');
   });
 
+  it('when many wrong checks are submitted at once, then only three are compared and the rest meet the lock', async () => {
+    bot = await start();
+    const bad = { last4: wrong(RIGHT.last4), cvv: wrong(RIGHT.cvv) };
+    const modals = [];
+    for (let i = 0; i < 8; i += 1) {
+      await bot.driver.command(ALICE, SUPPORT, '/card', `activate ${PRINTED.id}`);
+      const modal = bot.driver.openViewOf(ALICE);
+      if (!modal) throw new Error('no modal');
+      modals.push(modal);
+    }
+    await Promise.all(modals.map((modal) => bot.driver.submitView(ALICE, modal, bad)));
+    const outcomes = bot.audit
+      .query({ cardId: PRINTED.id, op: 'activate' }, { limit: 20 })
+      .rows.map((r) => r.outcome)
+      .sort();
+    expect(outcomes).toEqual([...Array(5).fill('locked'), ...Array(3).fill('mismatched')]);
+    expect(bot.sandbox?.card(PRINTED.id)?.status).toBe('pendingAck');
+    const reads = bot.sandbox?.calls.filter((c) => c.cardId === PRINTED.id && (c.op === 'pan' || c.op === 'cvv')) ?? [];
+    expect(reads).toHaveLength(6);
+  });
+
   it('when a form is submitted after the lock began elsewhere, then it is refused as a field error that repeats nothing typed', async () => {
     bot = await start();
     const bad = { last4: wrong(RIGHT.last4), cvv: wrong(RIGHT.cvv) };

@@ -4,7 +4,11 @@ import { executeCardOp } from '../../../domain/cards/execute-card-op.js';
 import type { ListenerDeps } from '../../deps.js';
 import { activateFieldErrors, readActivateModal } from '../../views/activate-modal.js';
 import { buildOpFailed, buildStateChangeDone } from '../../views/card-replies.js';
-import { activationLockedText, buildActivationMismatch } from '../../views/secret-activation-replies.js';
+import {
+  activationLockedText,
+  buildActivationLocked,
+  buildActivationMismatch,
+} from '../../views/secret-activation-replies.js';
 import { activationLock, auditActivationLocked } from '../commands/card-activate.js';
 import { appendSecretAudit } from '../commands/secret-audit.js';
 import { acceptSecretSubmission, readSecretSubmission } from './secret-submission.js';
@@ -40,31 +44,40 @@ export async function handleActivateSubmitted(deps: ListenerDeps, args: Args): P
   const { ctx, answer } = accepted;
   const options = { sandbox: deps.sandbox };
 
-  const pan = await executeCardOp(deps, ctx, { op: 'pan', cardId, reason: CHECK_REASON });
-  if (!pan.ok) return answer(buildOpFailed('activate', cardId, pan.error, options));
-  const cvv = await executeCardOp(deps, ctx, { op: 'cvv', cardId, reason: CHECK_REASON });
-  if (!cvv.ok) return answer(buildOpFailed('activate', cardId, cvv.error, options));
+  // The lock is checked again and the outcome recorded inside one per-card turn: parallel
+  // submissions would otherwise all pass the check before any mismatch is written.
+  await deps.serialise.run(`activate:${cardId}`, async () => {
+    const lockedNow = activationLock(deps, cardId, deps.now());
+    if (lockedNow) {
+      await auditActivationLocked(deps, { actor: userId, teamId, channelId: metadata.c }, cardId, lockedNow);
+      return answer(buildActivationLocked(cardId, lockedNow, options));
+    }
+    const pan = await executeCardOp(deps, ctx, { op: 'pan', cardId, reason: CHECK_REASON });
+    if (!pan.ok) return answer(buildOpFailed('activate', cardId, pan.error, options));
+    const cvv = await executeCardOp(deps, ctx, { op: 'cvv', cardId, reason: CHECK_REASON });
+    if (!cvv.ok) return answer(buildOpFailed('activate', cardId, cvv.error, options));
 
-  if (!cardInHandMatches(typed, { pan: pan.value.pan, cvv: cvv.value.cvv })) {
-    await appendSecretAudit(deps, { ...base, outcome: 'mismatched', reason: 'card details did not match' });
-    deps.logger.info({ actor: userId, cardId }, 'activation check: details did not match');
-    const now = deps.now();
-    const lockedNow = activationLock(deps, cardId, now);
-    const recent = deps.audit.countRecent({
-      cardId,
-      ops: ['activate'],
-      outcomes: ['mismatched'],
-      since: new Date(now.getTime() - ACTIVATION_WINDOW_MS).toISOString(),
-    });
-    const triesLeft = Math.max(1, ACTIVATION_MAX_FAILURES - recent);
-    return answer(buildActivationMismatch(cardId, { lockedUntil: lockedNow, triesLeft }, options));
-  }
+    if (!cardInHandMatches(typed, { pan: pan.value.pan, cvv: cvv.value.cvv })) {
+      await appendSecretAudit(deps, { ...base, outcome: 'mismatched', reason: 'card details did not match' });
+      deps.logger.info({ actor: userId, cardId }, 'activation check: details did not match');
+      const now = deps.now();
+      const lockedAfter = activationLock(deps, cardId, now);
+      const recent = deps.audit.countRecent({
+        cardId,
+        ops: ['activate'],
+        outcomes: ['mismatched'],
+        since: new Date(now.getTime() - ACTIVATION_WINDOW_MS).toISOString(),
+      });
+      const triesLeft = Math.max(1, ACTIVATION_MAX_FAILURES - recent);
+      return answer(buildActivationMismatch(cardId, { lockedUntil: lockedAfter, triesLeft }, options));
+    }
 
-  await appendSecretAudit(deps, { ...base, outcome: 'matched', reason: 'card details matched' });
-  const outcome = await executeCardOp(deps, ctx, { op: 'activate', cardId });
-  await answer(
-    outcome.ok
-      ? buildStateChangeDone('activate', cardId, outcome.value.traceId, options)
-      : buildOpFailed('activate', cardId, outcome.error, options),
-  );
+    await appendSecretAudit(deps, { ...base, outcome: 'matched', reason: 'card details matched' });
+    const outcome = await executeCardOp(deps, ctx, { op: 'activate', cardId });
+    await answer(
+      outcome.ok
+        ? buildStateChangeDone('activate', cardId, outcome.value.traceId, options)
+        : buildOpFailed('activate', cardId, outcome.error, options),
+    );
+  });
 }
