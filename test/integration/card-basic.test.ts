@@ -197,6 +197,25 @@ describe('/card help, whoami and the operation form', () => {
     expect(bot.sandbox?.card('card-active-4')?.status).toBe('blocked');
   });
 
+  it('when someone with no operation here types /card alone, then no form opens and the refusal is audited', async () => {
+    bot = await startOfflineBot();
+    const answer = (await bot.driver.command(STRANGER, 'C0SUPPORT', '/card', '')).messages[0]?.text ?? '';
+    expect(answer).toMatch(/may not run any card operation/);
+    expect(bot.driver.openViewOf(STRANGER)).toBeUndefined();
+    expect(bot.audit.query({}, { limit: 1 }).rows[0]).toMatchObject({ actor: STRANGER, outcome: 'denied' });
+  });
+
+  it('when the operation form is submitted with a bad field, then the refusal is audited like typed input', async () => {
+    bot = await startOfflineBot();
+    await bot.driver.command(ALICE, 'C0SUPPORT', '/card', '');
+    const view = bot.driver.openViewOf(ALICE);
+    if (!view) throw new Error('no form');
+    const bad = await bot.driver.submitView(ALICE, view, { op: 'cancel', card_id: 'card-active-1' });
+    expect(bad.errors?.reason).toMatch(/needs a reason/);
+    expect(bot.audit.query({}, { limit: 1 }).rows[0]).toMatchObject({ actor: ALICE, op: 'cancel', outcome: 'invalid' });
+    expect(bot.sandbox?.calls).toHaveLength(0);
+  });
+
   it.each([
     ['U0STRANGE', 'C0SUPPORT', 'block card-active-1', /You need one of the roles/],
     ['U0AGENT01', 'C0SUPPORT', 'pan card-active-1', /You need the role senior/],

@@ -51,7 +51,18 @@ export async function handleRevealSecret(deps: ListenerDeps, { ack, body, action
   const id = revealIdSchema.safeParse(action.value);
   const now = deps.now();
   const claim = id.success ? deps.reveals.claim(id.data, userId, now.getTime()) : ({ kind: 'unknown' } as const);
-  if (claim.kind === 'unknown') return answer(buildRevealStale(undefined, undefined, options));
+  if (claim.kind === 'unknown') {
+    // Forged, replayed or from before a restart: nothing is read, but the attempt is on record.
+    await appendSecretAudit(deps, {
+      actor: userId,
+      teamId: body.team?.id ?? null,
+      channelId: body.channel?.id ?? null,
+      op: 'command',
+      outcome: 'invalid',
+      reason: 'Reveal button with an unknown or already used offer',
+    });
+    return answer(buildRevealStale(undefined, undefined, options));
+  }
   if (claim.kind === 'expired') return answer(buildRevealStale(claim.offer.op, claim.offer.cardId, options));
   if (claim.kind === 'not-yours') {
     await appendSecretAudit(deps, {

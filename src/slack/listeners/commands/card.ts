@@ -42,6 +42,14 @@ export async function handleCardCommand(deps: ListenerDeps, { command, ack, resp
       );
     case 'modal': {
       if (allowed.length === 0) {
+        await appendSecretAudit(deps, {
+          actor: ctx.actor,
+          teamId: ctx.teamId,
+          channelId: ctx.channelId,
+          op: 'command',
+          outcome: 'denied',
+          reason: 'operation form: no operation allowed to this user here',
+        });
         return reply(buildHelp(allowed, channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, { sandbox }));
       }
       const handle = deps.vault.keep(command.response_url, { userId: ctx.actor, channelId: ctx.channelId });

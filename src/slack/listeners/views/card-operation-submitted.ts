@@ -9,6 +9,7 @@ import { decodeMetadata, readOperationModal } from '../../views/operation-modal.
 import type { SlackReply } from '../../views/reply.js';
 import type { CardRequest } from '../commands/card-request.js';
 import { dispatchCardOp, opsAllowedHere } from '../commands/dispatch-card-op.js';
+import { appendSecretAudit } from '../commands/secret-audit.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -50,12 +51,27 @@ export async function handleCardOperationSubmitted(deps: ListenerDeps, { ack, vi
   }
   if (!op || !parsed || parsed.kind !== 'op' || Object.keys(errors).length > 0) {
     await ack({ response_action: 'errors', errors });
+    // Bad input is refused before the issuer and put on record, as when it is typed.
+    await appendSecretAudit(deps, {
+      actor: userId,
+      teamId: ctx.teamId,
+      channelId: metadata.c,
+      op: op ?? 'command',
+      outcome: 'invalid',
+      reason: `operation form: ${Object.values(errors).join(' ')}`,
+    });
     return;
   }
 
   let acked = false;
-  const reply = async (message: SlackReply) =>
-    deliverLater(deps, client, { userId, channelId: metadata.c, handle: metadata.h }, message);
+  const reply = async (message: SlackReply) => {
+    // An answer instead of the next modal (refused, locked): close the form first, within 3 s.
+    if (!acked) {
+      acked = true;
+      await ack();
+    }
+    await deliverLater(deps, client, { userId, channelId: metadata.c, handle: metadata.h }, message);
+  };
   const openModal = async (next: View) => {
     acked = true;
     await ack({ response_action: 'update', view: next });
