@@ -352,3 +352,39 @@ describe('paycaddy documented answers', () => {
     expect(issuer.requests).toHaveLength(0);
   });
 });
+
+describe('issuer words around secrets', () => {
+  it('when a PIN change is refused with the PIN in the message, then the message keeps no digit run', async () => {
+    const issuer = await startFakeIssuer({
+      'POST /v1/cardOperations/changePin': {
+        status: 400,
+        body: {
+          type: 'about:blank',
+          title: 'Bad Request',
+          status: 400,
+          detail: 'PIN 8642 is too weak',
+          instance: '/x',
+        },
+        contentType: 'application/problem+json',
+      },
+    });
+    try {
+      const error = await createCardIssuer('paycaddy', {
+        baseUrl: issuer.url,
+        apiKey: 'k',
+        authHeader: 'X-API-KEY',
+        timeoutMs: 2_000,
+      })
+        .changePin('c-1', '8642')
+        .then(
+          () => undefined,
+          (e: unknown) => e as AppError,
+        );
+      expect(error?.code).toBe('STATE_CONFLICT');
+      expect(`${error?.issuerMessage} ${error?.userMessage} ${JSON.stringify(error)}`).not.toContain('8642');
+      expect(error?.issuerMessage).toMatch(/PIN … is too weak/);
+    } finally {
+      await issuer.close();
+    }
+  });
+});

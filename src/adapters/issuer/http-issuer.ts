@@ -180,7 +180,10 @@ export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOp
     const traceId = cleanTrace(said.traceId);
     const base = { httpStatus: status, traceId };
     if (status === 400 || status === 409) {
-      const issuerMessage = cleanMessage(said.message);
+      // Around secrets, the issuer's words lose every digit run: "PIN 4821 is too weak" must not
+      // carry the PIN into an answer that may travel through a logged Web API call.
+      const cleaned = cleanMessage(said.message);
+      const issuerMessage = SECRET_OPS.includes(request.op) ? cleaned?.replace(/\d{3,}/g, '…') : cleaned;
       throw fail(request, 'STATE_CONFLICT', `HTTP ${status}`, {
         ...base,
         issuerMessage,
