@@ -10,6 +10,8 @@ export const ALICE = 'U0AGENT01';
 export const BOB = 'U0AGENT02';
 export const CAROL = 'U0SENIOR1';
 export const STRANGER = 'U0STRANGE';
+export const DAVE = 'U0ONCALL1';
+export const MALLORY = 'U0MANAGER';
 export const SUPPORT = 'C0SUPPORT';
 export const SECURE = 'C0SECURE';
 export const RANDOM = 'C0RANDOM';
@@ -302,6 +304,49 @@ export const LEAK_FLOWS: LeakFlow[] = [
       expect(last(await submit(CAROL, { new_pin: TYPED.newPin, confirm_pin: TYPED.newPin }))).toMatch(
         /unexpected format/,
       );
+    },
+  },
+  {
+    name: 'cancel: a request, refused self-approval and stranger, an approval; another rejected with a reason',
+    async run({ bot, command, sandbox }) {
+      const approvalIn = (cardId: string) =>
+        bot.slack.messages.find(
+          (m) => m.channel === 'C0APPROVE' && m.visibility === 'public' && m.text.includes(cardId),
+        );
+      expect(last(await command(ALICE, SUPPORT, 'cancel card-active-4 card kept by an ATM'))).toMatch(/CR-/);
+      const request = approvalIn('card-active-4');
+      if (!request) throw new Error('no approval request posted');
+      await bot.driver.click(ALICE, request, 'approval_approve');
+      await bot.driver.click(STRANGER, request, 'approval_approve');
+      expect(sandbox.card('card-active-4')?.status).not.toBe('cancelled');
+      await bot.driver.click(DAVE, request, 'approval_approve');
+      expect(sandbox.card('card-active-4')?.status).toBe('cancelled');
+      await bot.driver.openHome(DAVE);
+
+      await command(BOB, SUPPORT, 'cancel card-active-5 duplicate card');
+      const second = approvalIn('card-active-5');
+      if (!second) throw new Error('no second approval request posted');
+      await bot.driver.click(DAVE, second, 'approval_reject');
+      const form = bot.driver.openViewOf(DAVE);
+      if (!form) throw new Error('no reject form');
+      await bot.driver.submitView(DAVE, form, { reason: 'customer changed their mind' });
+      expect(sandbox.card('card-active-5')?.status).not.toBe('cancelled');
+      expect(bot.approvals.pendingForCard('card-active-5')).toBeUndefined();
+    },
+  },
+  {
+    name: '/card-audit: a query and its next page, an export, a verify, bad filters and a refused agent',
+    async run({ bot }) {
+      const audit = (user: string, text: string) => bot.driver.command(user, 'D0MANAGER', '/card-audit', text);
+      const page = answerOf(await audit(MALLORY, ''));
+      expect(visibleText(page)).toMatch(/U0AGENT01|alice/);
+      if (page && buttonsOf(page.blocks).length > 0) await bot.driver.click(MALLORY, page, 0);
+      expect(visibleText(answerOf(await audit(MALLORY, 'card:card-active-1 outcome:ok')))).toMatch(/card-active-1/);
+      expect(visibleText(answerOf(await audit(MALLORY, 'since:yesterday')))).toMatch(/Usage|since/i);
+      await audit(MALLORY, 'export');
+      expect(bot.slack.uploads.size).toBeGreaterThan(0);
+      expect(visibleText(answerOf(await audit(MALLORY, 'verify')))).toMatch(/hold/);
+      expect(visibleText(answerOf(await audit(ALICE, '')))).toMatch(/not allowed|role/i);
     },
   },
   {
