@@ -8,6 +8,7 @@ import { registerActions } from './slack/listeners/actions/index.js';
 import { registerCommands } from './slack/listeners/commands/index.js';
 import { registerEvents } from './slack/listeners/events/index.js';
 import { registerViews } from './slack/listeners/views/index.js';
+import { createKeyedSerialiser } from './slack/keyed-serialiser.js';
 import { createResponseUrlVault } from './slack/response-urls.js';
 import { createRevealTimers } from './slack/reveal-timers.js';
 import { createTaskTracker } from './slack/task-tracker.js';
@@ -105,6 +106,7 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     now: appDeps.now ?? (() => new Date()),
     userGroups,
     vault: createResponseUrlVault(),
+    serialise: createKeyedSerialiser(),
     tasks,
     revealHideMs: appDeps.revealHideMs ?? 60_000,
     reveals: createRevealTimers({ logger, tasks }),
