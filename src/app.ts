@@ -1,14 +1,18 @@
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { createUserGroupResolver } from './adapters/slack/usergroups.js';
 import type { LogLevel } from './config.js';
+import { reportInterruptedCalls } from './domain/audit/report-interrupted-calls.js';
 import { createSlackLogger, slackLogLevel } from './logger.js';
 import { createApprovalJobs } from './slack/approval-jobs.js';
 import type { AppDeps, ListenerDeps } from './slack/deps.js';
+import { createKeyedSerialiser } from './slack/keyed-serialiser.js';
 import { registerActions } from './slack/listeners/actions/index.js';
 import { registerCommands } from './slack/listeners/commands/index.js';
 import { registerEvents } from './slack/listeners/events/index.js';
 import { registerViews } from './slack/listeners/views/index.js';
-import { createKeyedSerialiser } from './slack/keyed-serialiser.js';
+import { createReplayGuard } from './slack/middleware/drop-replays.js';
+import { requireWellFormed } from './slack/middleware/require-well-formed.js';
+import { refuseUnprocessable } from './slack/receiver-errors.js';
 import { createResponseUrlVault } from './slack/response-urls.js';
 import { createRevealTimers } from './slack/reveal-timers.js';
 import { createTaskTracker } from './slack/task-tracker.js';
@@ -68,6 +72,7 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
       logLevel,
       processBeforeResponse: false,
       unhandledRequestTimeoutMillis: 3001,
+      processEventErrorHandler: refuseUnprocessable(slackLogger),
     });
   } else if (options.receiver.kind === 'socket') {
     receiver = new SocketModeReceiver({ appToken: options.receiver.appToken, logger: slackLogger, logLevel });
@@ -123,6 +128,9 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     }
   });
 
+  app.use(createReplayGuard({ logger }));
+  app.use(requireWellFormed({ logger }));
+
   registerCommands(app, deps);
   registerActions(app, deps);
   registerViews(app, deps);
@@ -142,6 +150,8 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     hideRevealedNow: () => deps.reveals.hideAll(),
     recoverOnStart: async () => {
       await approvalJobs.recover();
+      // After the approvals recovery: its `unknown` rows close the interrupted cancels' calls.
+      await reportInterruptedCalls({ audit: deps.audit, logger });
     },
     startBackgroundJobs: () => approvalJobs.start(),
     stopBackgroundJobs: () => approvalJobs.stop(),

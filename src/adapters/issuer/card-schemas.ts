@@ -17,21 +17,25 @@ import {
  * Unknown fields are dropped; a missing documented field fails the parse (ISSUER_MALFORMED).
  */
 
+/** The state answer's fields; built once: zod compiles an object schema on its first parse, so one per call costs a compile per call. */
+const cardStateFields = z.object({
+  cardId: looseCardId,
+  isActive: looseBoolean.optional(),
+  status: looseStatus.optional(),
+});
+
 /** activate, block, unblock, cancel: `{cardId, isActive, status?}`, for the card that was asked about. */
 export function cardStateSchema(cardId: string): z.ZodType<CardStateResult> {
-  return z
-    .object({
-      cardId: looseCardId,
-      isActive: looseBoolean.optional(),
-      status: looseStatus.optional(),
-    })
-    .refine((data) => data.cardId === cardId, { message: 'answer is about another card', path: ['cardId'] })
-    .transform((data) => {
-      const result: CardStateResult = { cardId: data.cardId };
-      if (data.isActive !== undefined) result.isActive = data.isActive;
-      if (data.status !== undefined) result.status = data.status;
-      return result;
-    });
+  return cardStateFields.transform((data, ctx) => {
+    if (data.cardId !== cardId) {
+      ctx.issues.push({ code: 'custom', message: 'answer is about another card', path: ['cardId'], input: data });
+      return z.NEVER;
+    }
+    const result: CardStateResult = { cardId: data.cardId };
+    if (data.isActive !== undefined) result.isActive = data.isActive;
+    if (data.status !== undefined) result.status = data.status;
+    return result;
+  });
 }
 
 export const panSchema: z.ZodType<PanResult> = z
@@ -46,26 +50,31 @@ export const dueDateSchema: z.ZodType<DueDateResult> = z
 
 export const pinSchema: z.ZodType<PinResult> = z.object({ pin: pinValue }).transform((data) => ({ pin: data.pin }));
 
+const limitValue = z.union([limitAmount, noLimitText, z.null()]);
+const limitForms = z.union([
+  limitValue,
+  z.object({ limit: limitValue }).transform((data) => data.limit),
+  z.object({ message: noLimitText }).transform((data) => data.message),
+]);
+
 /**
  * PayCaddy's limit answer, in any of its documented forms: a bare number or numeric string,
  * the bare text "No stablish internal limit", `{limit: number|string|null}` or
  * `{message: "No stablish internal limit"}`. The text means no limit: `null`.
  */
 export function limitSchema(cardId: string): z.ZodType<LimitResult> {
-  const value = z.union([limitAmount, noLimitText, z.null()]);
-  return z
-    .union([
-      value,
-      z.object({ limit: value }).transform((data) => data.limit),
-      z.object({ message: noLimitText }).transform((data) => data.message),
-    ])
-    .transform((limit) => ({ cardId, limit }));
+  return limitForms.transform((limit) => ({ cardId, limit }));
 }
+
+const setLimitFields = z.object({ cardId: looseCardId, limit: limitAmount });
 
 /** set-limit: `{cardId, limit}` as stored. */
 export function setLimitSchema(cardId: string): z.ZodType<LimitResult> {
-  return z
-    .object({ cardId: looseCardId, limit: limitAmount })
-    .refine((data) => data.cardId === cardId, { message: 'answer is about another card', path: ['cardId'] })
-    .transform((data) => ({ cardId: data.cardId, limit: data.limit }));
+  return setLimitFields.transform((data, ctx) => {
+    if (data.cardId !== cardId) {
+      ctx.issues.push({ code: 'custom', message: 'answer is about another card', path: ['cardId'], input: data });
+      return z.NEVER;
+    }
+    return { cardId: data.cardId, limit: data.limit };
+  });
 }

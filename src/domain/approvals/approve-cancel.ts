@@ -7,6 +7,8 @@ import { closedOrOpen, type Screening, screenDecision } from './decide.js';
 
 export type ApproveResult =
   | Exclude<Screening, { kind: 'open' }>
+  /** The claim could not be written (the database is read-only, full or locked): nothing was done. */
+  | { kind: 'unrecorded'; request: ApprovalRequest }
   /** This click won the claim: the cancel went to the issuer once; `request` is its final state. */
   | {
       kind: 'approved';
@@ -28,7 +30,14 @@ export async function approveCancel(
   const screening = await screenDecision(deps, approver, approvalId, 'approve');
   if (screening.kind !== 'open') return screening;
 
-  const claim = deps.approvals.claim(approvalId, approver.actor, deps.now());
+  let claim: ReturnType<ApprovalDeps['approvals']['claim']>;
+  try {
+    claim = deps.approvals.claim(approvalId, approver.actor, deps.now());
+  } catch (error) {
+    // No claim on record, no issuer call: the request stays pending for a later click.
+    deps.logger.error({ err: error, approvalId }, 'approval could not be recorded; the card was not cancelled');
+    return { kind: 'unrecorded', request: screening.request };
+  }
   if (!claim.claimed) {
     // Another click, replica or expiry got there first.
     const current = claim.request ?? screening.request;

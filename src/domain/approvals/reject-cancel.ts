@@ -2,7 +2,11 @@ import { type Actor, type ApprovalDeps, appendQuietly, approvalEvent } from './a
 import type { ApprovalRequest } from './approval-types.js';
 import { closedOrOpen, type Screening, screenDecision } from './decide.js';
 
-export type RejectCancelResult = Exclude<Screening, { kind: 'open' }> | { kind: 'rejected'; request: ApprovalRequest };
+export type RejectCancelResult =
+  | Exclude<Screening, { kind: 'open' }>
+  | { kind: 'rejected'; request: ApprovalRequest }
+  /** The rejection could not be written (the database is read-only, full or locked): nothing changed. */
+  | { kind: 'unrecorded'; request: ApprovalRequest };
 
 /**
  * An approver rejects, with an optional reason: a conditional UPDATE, then the `rejected` row.
@@ -17,7 +21,13 @@ export async function rejectCancel(
 ): Promise<RejectCancelResult> {
   const screening = await screenDecision(deps, rejecter, approvalId, 'reject');
   if (screening.kind !== 'open') return screening;
-  const result = deps.approvals.reject(approvalId, rejecter.actor, reason, deps.now());
+  let result: ReturnType<ApprovalDeps['approvals']['reject']>;
+  try {
+    result = deps.approvals.reject(approvalId, rejecter.actor, reason, deps.now());
+  } catch (error) {
+    deps.logger.error({ err: error, approvalId }, 'rejection could not be recorded; the request is unchanged');
+    return { kind: 'unrecorded', request: screening.request };
+  }
   if (!result.rejected) {
     const current = result.request ?? screening.request;
     const late = closedOrOpen(current, deps.now());

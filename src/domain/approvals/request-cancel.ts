@@ -33,14 +33,21 @@ export async function requestCancel(
 ): Promise<RequestCancelResult> {
   const config = requester.policy.approvals.cancel;
   if (!config) return { kind: 'no-approvers' };
-  const created = deps.approvals.create({
-    cardId: input.cardId,
-    requester: requester.actor,
-    teamId: requester.teamId,
-    requestChannel: requester.channelId,
-    reason: input.reason,
-    ttlMs: config.ttlMs,
-  });
+  let created: ReturnType<ApprovalDeps['approvals']['create']>;
+  try {
+    created = deps.approvals.create({
+      cardId: input.cardId,
+      requester: requester.actor,
+      teamId: requester.teamId,
+      requestChannel: requester.channelId,
+      reason: input.reason,
+      ttlMs: config.ttlMs,
+    });
+  } catch (error) {
+    // The database cannot be written (read-only, full, locked): nothing was filed, and the asker must hear so.
+    deps.logger.error({ err: error, cardId: input.cardId }, 'cancel request could not be stored');
+    return { kind: 'audit-unavailable' };
+  }
   if (!created.created) return { kind: 'existing', request: created.existing };
   // Requests for this card that had outlived their ttl unswept were expired to make room.
   await expireAndAnnounce(deps, notifier, created.expired);

@@ -251,6 +251,13 @@ export function buildDecisionAnswer(
       });
     case 'rejected':
       return buildReply([`Cancel request ${code(result.request.id)}: ${describeOutcome(result.request)}`], options);
+    case 'unrecorded':
+      return buildReply(
+        [
+          `:floppy_disk: Your decision on cancel request ${code(result.request.id)} could not be recorded (cardops cannot write its database), so nothing changed: the request is still pending and the card was not cancelled. Try again in a moment; tell the operator if it persists.`,
+        ],
+        options,
+      );
   }
 }
 
