@@ -1,0 +1,60 @@
+import os from 'node:os';
+
+/** One measured figure beside its budget. */
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  /** `max`: the value must not exceed the budget; `min`: it must reach it. */
+  kind: 'max' | 'min';
+  budget: number;
+  /** What else was seen (counts, the parts of a ratio), printed after the verdict. */
+  note?: string;
+  /** False when something besides the number failed (an answer not delivered): the figure does not hold. */
+  valid?: boolean;
+}
+
+export function holds(figure: Figure): boolean {
+  if (figure.valid === false || !Number.isFinite(figure.value)) return false;
+  return figure.kind === 'max' ? figure.value <= figure.budget : figure.value >= figure.budget;
+}
+
+function format(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  const digits = unit === '' ? 2 : value >= 100 ? 0 : 1;
+  const text = value.toFixed(digits);
+  return unit === '' ? text : `${text} ${unit}`;
+}
+
+/** `name  value  budget  holds|FAILS  note`, aligned. */
+export function figureLine(figure: Figure): string {
+  const budget = `${figure.kind === 'max' ? '≤' : '≥'} ${format(figure.budget, figure.unit)}`;
+  return [
+    figure.name.padEnd(44),
+    format(figure.value, figure.unit).padStart(10),
+    budget.padStart(12),
+    (holds(figure) ? 'holds' : 'FAILS').padStart(7),
+    figure.note ? `  ${figure.note}` : '',
+  ].join('  ');
+}
+
+export function markdownTable(figures: readonly Figure[]): string {
+  const rows = figures.map((f) => {
+    const budget = `${f.kind === 'max' ? '≤' : '≥'} ${format(f.budget, f.unit)}`;
+    return `| ${f.name} | ${format(f.value, f.unit)} | ${budget} | ${holds(f) ? 'holds' : '**fails**'} | ${f.note ?? ''} |`;
+  });
+  return ['| figure | value | budget | verdict | notes |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/** The machine, for the record: figures mean little without it. */
+export function machineLine(): string {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((l) => l.toFixed(2));
+  return [
+    `${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}`,
+    `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
+    `${os.type()} ${os.release()}`,
+    `Node ${process.version}`,
+    `load average ${load.join(' ')}`,
+  ].join(', ');
+}
