@@ -1,4 +1,5 @@
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { createKeepAliveFetch } from './adapters/slack/keep-alive-fetch.js';
 import { createUserGroupResolver } from './adapters/slack/usergroups.js';
 import type { LogLevel } from './config.js';
 import { reportInterruptedCalls } from './domain/audit/report-interrupted-calls.js';
@@ -87,7 +88,11 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     receiver,
     logger: slackLogger,
     logLevel,
+    // Bolt's per-conversation store is not used, and costs a lookup on every request.
+    convoStore: false,
     clientOptions: {
+      // Web API calls and respond() posts over keep-alive node:http (see keep-alive-fetch.ts).
+      fetch: createKeepAliveFetch(),
       logger: createSlackLogger(logger, 'web-api'),
       logLevel,
       ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
