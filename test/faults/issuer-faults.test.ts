@@ -94,7 +94,7 @@ const FAULTS: IssuerFault[] = [
     name: 'a gateway answers 504 (the issuer may have acted)',
     answer: () => ({ kind: 'raw', status: 504, text: 'raw-gateway-timeout', contentType: 'text/plain' }),
     outcome: 'unknown',
-    says: /issuer failed while doing block/,
+    says: /gave up during block of card .* so it is \*unknown\*/,
     rawMarker: 'raw-gateway-timeout',
   },
   {

@@ -180,8 +180,11 @@ describe('Slack faults', () => {
     ]);
     expect(bot.sandbox?.calls.filter((c) => c.cardId === 'card-active-1').map((c) => c.op)).toEqual(['block']);
     expect(bot.sandbox?.card('card-active-1')?.status).toBe('blocked');
-    // The lost answer is never posted publicly instead.
+    // The answer still reaches the asker, ephemerally, and is never posted publicly instead.
     expect(bot.slack.messages.filter((m) => m.visibility === 'public')).toEqual([]);
+    const fallback = bot.slack.messages.filter((m) => m.via === 'chat.postEphemeral');
+    expect(fallback.map((m) => [m.to, m.channel])).toEqual([[ALICE, SUPPORT]]);
+    expect(fallback[0]?.text).toContain('blocked');
     // The failure is logged, without the response_url (a credential).
     expect(log.text()).toContain('response_url');
     expect(log.text()).not.toContain(responseUrl);

@@ -232,3 +232,29 @@ describe('/card help, whoami and the operation form', () => {
     expect(bot.sandbox?.calls).toHaveLength(0);
   });
 });
+
+describe('/card when a gateway gives up', () => {
+  it('when the issuer answers 504 to a block, then the agent hears the outcome is unknown, as the audit says', async () => {
+    const { startFakeIssuer } = await import('../helpers/fake-issuer.js');
+    const issuer = await startFakeIssuer({
+      'POST /cards/v2/operations/block': {
+        status: 504,
+        body: {
+          success: false,
+          errors: [{ code: 'GATEWAY', message: 'upstream timeout', field: null }],
+          meta: { traceId: 'tr-504' },
+        },
+      },
+    });
+    const bot = await startOfflineBot({ provider: 'sovera', issuerBaseUrl: issuer.url });
+    try {
+      const answer = (await bot.driver.command(ALICE, 'C0SUPPORT', '/card', 'block card-active-1')).messages[0];
+      expect(answer?.text).toMatch(/\*unknown\*/);
+      const outcomes = bot.audit.query({ cardId: 'card-active-1' }, { limit: 5 }).rows.map((r) => r.outcome);
+      expect(outcomes).toEqual(['unknown', 'started']);
+    } finally {
+      await bot.close();
+      await issuer.close();
+    }
+  });
+});

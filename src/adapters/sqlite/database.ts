@@ -28,7 +28,9 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
 
   const db = new BetterSqlite3(path);
   try {
-    db.pragma('busy_timeout = 5000');
+    // better-sqlite3 waits synchronously: a lock held elsewhere freezes every request meanwhile, so
+    // wait at most 1 s (acks must go out within 3 s), then fail the write and say so.
+    db.pragma('busy_timeout = 1000');
     // WAL lets readers (queries, exports, verify) run beside the writer; FULL makes each commit
     // durable before append() resolves, which SPEC §7 requires before any issuer call.
     if (!inMemory) db.pragma('journal_mode = WAL');

@@ -67,7 +67,10 @@ export function buildOpFailed(op: CardOp, cardId: string, error: AppError, optio
       text = `:mag: The issuer does not know card ${card}. Check the card id.`;
       break;
     case 'ISSUER_FAILURE':
-      text = `:warning: The issuer failed while doing ${op} on card ${card}. Try again in a few minutes; if it keeps failing, give the issuer's support the trace id below.`;
+      text =
+        error.outcome === 'unknown'
+          ? `:warning: A gateway in front of the issuer gave up during ${op} of card ${card}, so it is *unknown* whether it took effect. Check the card's state before trying again; the issuer's support will ask for the trace id below.`
+          : `:warning: The issuer failed while doing ${op} on card ${card}. Try again in a few minutes; if it keeps failing, give the issuer's support the trace id below.`;
       break;
     case 'ISSUER_TIMEOUT':
       text =

@@ -23,8 +23,24 @@ export async function handleCardCommand(deps: ListenerDeps, { command, ack, resp
     channelId: command.channel_id,
   });
   const sandbox = deps.sandbox;
+  // Answers to a typed command never carry a secret (a secret is shown only through a Reveal
+  // click's own response_url), so a dead response_url may fall back to an ephemeral post.
   const reply = async (message: SlackReply) => {
-    await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
+    try {
+      await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'response_url refused the answer; trying an ephemeral post');
+      try {
+        await client.chat.postEphemeral({
+          channel: command.channel_id,
+          user: command.user_id,
+          text: message.text,
+          blocks: message.blocks,
+        });
+      } catch (fallbackError) {
+        deps.logger.warn({ err: fallbackError, channel: command.channel_id }, 'answer could not be delivered');
+      }
+    }
   };
   const openModal = async (view: View) => {
     await client.views.open({ trigger_id: command.trigger_id, view });
