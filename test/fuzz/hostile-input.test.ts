@@ -682,13 +682,17 @@ describe('hostile input over HTTP with signatures', () => {
       body: commandBody(bot, 'U0AGENT01', 'C0SUPPORT', '/card', 'unblock card-blocked-1 replayed command'),
     });
     const commandHeaders = sign(command.raw, Math.floor(Date.now() / 1000));
+    // The fuzz before this test shares the bot and may have blocked these cards by chance: count from here.
+    const callsOf = (cardId: string, op: string) =>
+      bot.sandbox?.calls.filter((c) => c.cardId === cardId && c.op === op).length ?? 0;
+    const before = { block: callsOf('card-active-2', 'block'), unblock: callsOf('card-blocked-1', 'unblock') };
     for (let i = 0; i < 3; i += 1) {
       await post(form1.raw, formHeaders);
       await post(command.raw, commandHeaders);
       await bot.bot.idle();
     }
     bump(counts, 'replayed submissions and commands', 6);
-    expect(bot.sandbox?.calls.filter((c) => c.cardId === 'card-active-2' && c.op === 'block')).toHaveLength(1);
-    expect(bot.sandbox?.calls.filter((c) => c.cardId === 'card-blocked-1' && c.op === 'unblock')).toHaveLength(1);
+    expect(callsOf('card-active-2', 'block') - before.block).toBe(1);
+    expect(callsOf('card-blocked-1', 'unblock') - before.unblock).toBe(1);
   });
 });
