@@ -471,7 +471,12 @@ describe('hostile input', () => {
     const rows = bot.audit.query({}, { limit: 1000 });
     for (const { prevHash: _p, hash: _h, ...row } of rows.rows) expect(JSON.stringify(row)).not.toMatch(/\d{13,}/);
     for (const m of bot.slack.messages.filter((x) => x.visibility === 'public')) {
-      expect(`${m.text} ${JSON.stringify(m.blocks)}`).not.toMatch(/\d(?:[ -]?\d){12,18}/);
+      // The issuer's trace ids (UUIDs) are shown by design; one of mostly digits is not a card number.
+      const shown = `${m.text} ${JSON.stringify(m.blocks)}`.replace(
+        /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi,
+        '<trace id>',
+      );
+      expect(shown).not.toMatch(/\d(?:[ -]?\d){12,18}/);
     }
   }
 });
