@@ -3,6 +3,7 @@ import type { View } from '@slack/types';
 import { parseCardCommand } from '../../../domain/cards/card-command.js';
 import { channelKey } from '../../../domain/policy/authorise.js';
 import { resolveContext } from '../../context.js';
+import { deliverAnswer } from '../../deliver-answer.js';
 import type { ListenerDeps } from '../../deps.js';
 import { buildHelp, buildUsage, buildWhoami } from '../../views/card-replies.js';
 import { buildOperationModal } from '../../views/operation-modal.js';
@@ -23,25 +24,10 @@ export async function handleCardCommand(deps: ListenerDeps, { command, ack, resp
     channelId: command.channel_id,
   });
   const sandbox = deps.sandbox;
-  // Answers to a typed command never carry a secret (a secret is shown only through a Reveal
-  // click's own response_url), so a dead response_url may fall back to an ephemeral post.
-  const reply = async (message: SlackReply) => {
-    try {
-      await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
-    } catch (error) {
-      deps.logger.warn({ err: error }, 'response_url refused the answer; trying an ephemeral post');
-      try {
-        await client.chat.postEphemeral({
-          channel: command.channel_id,
-          user: command.user_id,
-          text: message.text,
-          blocks: message.blocks,
-        });
-      } catch (fallbackError) {
-        deps.logger.warn({ err: fallbackError, channel: command.channel_id }, 'answer could not be delivered');
-      }
-    }
-  };
+  const reply = (message: SlackReply) =>
+    deliverAnswer(deps, client, { userId: command.user_id, channelId: command.channel_id }, message, () =>
+      respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks }),
+    );
   const openModal = async (view: View) => {
     await client.views.open({ trigger_id: command.trigger_id, view });
   };

@@ -3,6 +3,7 @@ import type { View } from '@slack/types';
 import { cardIdProblem, parseCardCommand } from '../../../domain/cards/card-command.js';
 import type { CardOp } from '../../../domain/ops.js';
 import { resolveContext } from '../../context.js';
+import { deliverAnswer } from '../../deliver-answer.js';
 import type { ListenerDeps } from '../../deps.js';
 import { postToResponseUrl } from '../../response-urls.js';
 import { decodeMetadata, readOperationModal } from '../../views/operation-modal.js';
@@ -99,10 +100,7 @@ export async function handleCardOperationSubmitted(deps: ListenerDeps, { ack, vi
   }
 }
 
-/**
- * Answers after a modal: through the command's response_url (it works even where the bot is not a
- * member), else an ephemeral post in the channel. Never a DM: DMs persist, and this may be a secret.
- */
+/** Answers after a modal, through the command's response_url kept in the vault (see deliverAnswer). */
 export async function deliverLater(
   deps: ListenerDeps,
   client: Args['client'],
@@ -110,22 +108,6 @@ export async function deliverLater(
   message: SlackReply,
 ): Promise<void> {
   const kept = target.handle ? deps.vault.take(target.handle, target.userId) : undefined;
-  if (kept) {
-    try {
-      await postToResponseUrl(kept.url, { response_type: 'ephemeral', text: message.text, blocks: message.blocks });
-      return;
-    } catch (error) {
-      deps.logger.warn({ err: error }, 'response_url refused the answer; trying an ephemeral post');
-    }
-  }
-  try {
-    await client.chat.postEphemeral({
-      channel: target.channelId,
-      user: target.userId,
-      text: message.text,
-      blocks: message.blocks,
-    });
-  } catch (error) {
-    deps.logger.warn({ err: error, channel: target.channelId }, 'answer could not be delivered');
-  }
+  const ephemeral = { response_type: 'ephemeral', text: message.text, blocks: message.blocks };
+  await deliverAnswer(deps, client, target, message, kept ? () => postToResponseUrl(kept.url, ephemeral) : undefined);
 }
