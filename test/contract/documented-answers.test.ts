@@ -388,3 +388,25 @@ describe('issuer words around secrets', () => {
     }
   });
 });
+
+describe('issuer base URLs with a path', () => {
+  it('when CARD_API_BASE_URL has a path prefix, then every call keeps it', async () => {
+    const issuer = await startFakeIssuer({
+      'POST /gateway/v1/cardOperations/blockCard': { status: 200, body: { cardId: 'c-1', isActive: false } },
+      'GET /gateway/v1/ChangeLimitIWL/c-1': { status: 200, body: { cardId: 'c-1', limit: 10 } },
+    });
+    try {
+      const client = createCardIssuer('paycaddy', {
+        baseUrl: `${issuer.url}/gateway/`,
+        apiKey: 'k',
+        authHeader: 'X-API-KEY',
+        timeoutMs: 2_000,
+      });
+      expect(await client.block('c-1')).toMatchObject({ cardId: 'c-1', isActive: false });
+      expect(await client.limit('c-1')).toMatchObject({ limit: 10 });
+      expect(issuer.requests.map((r) => r.headers['x-api-key'])).toEqual(['k', 'k']);
+    } finally {
+      await issuer.close();
+    }
+  });
+});

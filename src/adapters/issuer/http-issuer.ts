@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { CARD_ID_PATTERN, type CardOp, SECRET_OPS, STATE_CHANGING_OPS } from '../../domain/ops.js';
 import { AppError, type AppErrorOptions, type CallOutcome, type ErrorCode } from '../../errors.js';
 import type { CardIssuer, IssuerAnswer, IssuerClientOptions } from './card-issuer.js';
+import { createLeanHttpAdapter } from './lean-http-adapter.js';
 import { cleanIssuerText, cleanTraceId } from './normalise.js';
 
 /*
@@ -79,6 +80,7 @@ export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOp
     responseType: 'text',
     transformResponse: [(data: unknown) => data],
     transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
+    adapter: createLeanHttpAdapter(),
   });
 
   /** Issuer text made safe: our own key, should the issuer echo it, then what `cleanIssuerText` removes. */
