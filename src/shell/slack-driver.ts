@@ -157,19 +157,67 @@ export function buttonsOf(blocks: unknown[] | undefined): ButtonRef[] {
   return found;
 }
 
+const DEFAULT_APP_ID = 'A0CARDOPS';
+
+function userOf(slack: FakeSlack, user: string) {
+  const name = slack.users.get(user)?.name ?? user;
+  return { id: user, username: name, name, team_id: slack.teamId };
+}
+
+function channelNameOf(slack: FakeSlack, channel: string): string {
+  return channel.startsWith('D') ? 'directmessage' : (slack.channels.get(channel)?.name ?? channel.toLowerCase());
+}
+
+function actionPayload(button: ButtonRef) {
+  return {
+    type: 'button',
+    action_id: button.actionId,
+    block_id: button.blockId,
+    text: { type: 'plain_text', text: button.text },
+    ...(button.value !== undefined ? { value: button.value } : {}),
+    action_ts: `${Date.now() / 1000}`,
+  };
+}
+
+/**
+ * The `block_actions` body Slack posts for a click on a message's button, with a fresh trigger_id
+ * and response_url. Slack sends the message itself only when it is not ephemeral.
+ */
+export function buildMessageClickBody(
+  slack: FakeSlack,
+  user: string,
+  message: SlackMessage,
+  button: ButtonRef,
+  appId = DEFAULT_APP_ID,
+): { body: Record<string, unknown>; responseUrl: string } {
+  const responseUrl = slack.newResponseUrl(user, message.channel, message);
+  const ephemeral = message.visibility === 'ephemeral';
+  const body: Record<string, unknown> = {
+    type: 'block_actions',
+    user: userOf(slack, user),
+    api_app_id: appId,
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: ephemeral },
+    trigger_id: slack.newTriggerId(user, message.channel),
+    team: { id: slack.teamId, domain: 'cardops-test' },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: message.channel, name: channelNameOf(slack, message.channel) },
+    state: { values: {} },
+    response_url: responseUrl,
+    actions: [actionPayload(button)],
+  };
+  if (!ephemeral) {
+    body.message = { type: 'message', user: 'U0CARDBOT', ts: message.ts, text: message.text, blocks: message.blocks };
+  }
+  return { body, responseUrl };
+}
+
 export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
   const { slack, transport } = options;
-  const appId = options.appId ?? 'A0CARDOPS';
+  const appId = options.appId ?? DEFAULT_APP_ID;
   const idle = options.idle ?? (async () => {});
   const team = { id: slack.teamId, domain: 'cardops-test' };
-  const userObj = (user: string) => ({
-    id: user,
-    username: slack.users.get(user)?.name ?? user,
-    name: slack.users.get(user)?.name ?? user,
-    team_id: slack.teamId,
-  });
-  const channelName = (channel: string) =>
-    channel.startsWith('D') ? 'directmessage' : (slack.channels.get(channel)?.name ?? channel.toLowerCase());
 
   const run = async (delivery: Delivery, responseUrl: string): Promise<CommandResult> => {
     const before = new Map(slack.messages.map((m) => [m.id, m.revision]));
@@ -199,15 +247,6 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
     return button;
   };
 
-  const actionPayload = (button: ButtonRef) => ({
-    type: 'button',
-    action_id: button.actionId,
-    block_id: button.blockId,
-    text: { type: 'plain_text', text: button.text },
-    ...(button.value !== undefined ? { value: button.value } : {}),
-    action_ts: `${Date.now() / 1000}`,
-  });
-
   const driver: SlackDriver = {
     slack,
     async command(user, channel, command, text) {
@@ -217,7 +256,7 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
         team_id: slack.teamId,
         team_domain: team.domain,
         channel_id: channel,
-        channel_name: channelName(channel),
+        channel_name: channelNameOf(slack, channel),
         user_id: user,
         user_name: slack.users.get(user)?.name ?? user,
         command,
@@ -235,47 +274,21 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
       return { ...result, messages, responseUrl };
     },
     async click(user, message, action) {
-      const button = findButton(message.blocks, action);
-      const responseUrl = slack.newResponseUrl(user, message.channel, message);
-      const ephemeral = message.visibility === 'ephemeral';
-      const body: Record<string, unknown> = {
-        type: 'block_actions',
-        user: userObj(user),
-        api_app_id: appId,
-        token: 'legacy-verification-token',
-        container: {
-          type: 'message',
-          message_ts: message.ts,
-          channel_id: message.channel,
-          is_ephemeral: ephemeral,
-        },
-        trigger_id: slack.newTriggerId(user, message.channel),
-        team,
-        enterprise: null,
-        is_enterprise_install: false,
-        channel: { id: message.channel, name: channelName(message.channel) },
-        state: { values: {} },
-        response_url: responseUrl,
-        actions: [actionPayload(button)],
-      };
-      if (!ephemeral) {
-        body.message = {
-          type: 'message',
-          user: 'U0CARDBOT',
-          ts: message.ts,
-          text: message.text,
-          blocks: message.blocks,
-        };
-      }
-      const result = await run({ kind: 'interaction', body }, responseUrl);
-      return result;
+      const { body, responseUrl } = buildMessageClickBody(
+        slack,
+        user,
+        message,
+        findButton(message.blocks, action),
+        appId,
+      );
+      return run({ kind: 'interaction', body }, responseUrl);
     },
     async clickInView(user, openView, action) {
       const view = openView.view;
       const button = findButton(view.blocks as unknown[] | undefined, action);
       const body: Record<string, unknown> = {
         type: 'block_actions',
-        user: userObj(user),
+        user: userOf(slack, user),
         api_app_id: appId,
         token: 'legacy-verification-token',
         container: { type: 'view', view_id: openView.id },
@@ -307,7 +320,7 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
       const body = {
         type: 'view_submission',
         team,
-        user: userObj(user),
+        user: userOf(slack, user),
         api_app_id: appId,
         token: 'legacy-verification-token',
         trigger_id: slack.newTriggerId(user, openView.channel),
@@ -339,7 +352,7 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
       const body = {
         type: 'view_closed',
         team,
-        user: userObj(user),
+        user: userOf(slack, user),
         api_app_id: appId,
         token: 'legacy-verification-token',
         view: { ...openView.view, id: openView.id, team_id: slack.teamId, state: { values: {} }, hash: 'h' },
