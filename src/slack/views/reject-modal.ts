@@ -2,6 +2,7 @@ import type { View } from '@slack/types';
 import { z } from 'zod';
 import type { ApprovalRequest } from '../../domain/approvals/approval-types.js';
 import { MAX_REASON_LENGTH } from '../../domain/cards/card-command.js';
+import { createMetadataCodec } from './modal-parts.js';
 import { code } from './mrkdwn.js';
 import { SANDBOX_NOTE, type SlackReply } from './reply.js';
 
@@ -15,23 +16,17 @@ export const rejectMetadataSchema = z.object({
 });
 export type RejectMetadata = z.infer<typeof rejectMetadataSchema>;
 
+const rejectMetadataCodec = createMetadataCodec(rejectMetadataSchema);
+
 /** The metadata of a submitted form, or undefined when it is not what this app wrote. */
-export function decodeRejectMetadata(text: unknown): RejectMetadata | undefined {
-  if (typeof text !== 'string' || text.length > 3000) return undefined;
-  try {
-    const parsed = rejectMetadataSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const decodeRejectMetadata = rejectMetadataCodec.decode;
 
 /** Reject a cancel request, with an optional reason for the requester and the audit. */
 export function buildRejectModal(request: ApprovalRequest, metadata: RejectMetadata, sandbox: boolean): View {
   return {
     type: 'modal',
     callback_id: REJECT_MODAL_ID,
-    private_metadata: JSON.stringify(metadata),
+    private_metadata: rejectMetadataCodec.encode(metadata),
     title: { type: 'plain_text', text: 'Reject cancel request' },
     submit: { type: 'plain_text', text: 'Reject' },
     close: { type: 'plain_text', text: 'Back' },
