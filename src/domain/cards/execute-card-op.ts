@@ -54,23 +54,38 @@ export interface CardOpDeps {
   logger: Logger;
 }
 
+/** The issuer method behind each op (a switch: this runs for every command). */
 function callIssuer<O extends CardOp>(issuer: CardIssuer, request: CardOpRequest<O>): Promise<OpResults[O]> {
   const { cardId } = request;
-  const calls: { [K in CardOp]: () => Promise<OpResults[K]> } = {
-    block: () => issuer.block(cardId),
-    unblock: () => issuer.unblock(cardId),
-    activate: () => issuer.activate(cardId),
-    cancel: () => issuer.cancel(cardId),
-    pan: () => issuer.pan(cardId),
-    cvv: () => issuer.cvv(cardId),
-    expiry: () => issuer.expiry(cardId),
-    pin: () => issuer.pin(cardId),
-    'unblock-pin': () => issuer.unblockPin(cardId),
-    'change-pin': () => issuer.changePin(cardId, request.pin ?? ''),
-    limit: () => issuer.limit(cardId),
-    'set-limit': () => issuer.setLimit(cardId, request.amount ?? 0),
+  const call = (): Promise<OpResults[CardOp]> => {
+    switch (request.op) {
+      case 'block':
+        return issuer.block(cardId);
+      case 'unblock':
+        return issuer.unblock(cardId);
+      case 'activate':
+        return issuer.activate(cardId);
+      case 'cancel':
+        return issuer.cancel(cardId);
+      case 'pan':
+        return issuer.pan(cardId);
+      case 'cvv':
+        return issuer.cvv(cardId);
+      case 'expiry':
+        return issuer.expiry(cardId);
+      case 'pin':
+        return issuer.pin(cardId);
+      case 'unblock-pin':
+        return issuer.unblockPin(cardId);
+      case 'change-pin':
+        return issuer.changePin(cardId, request.pin ?? '');
+      case 'limit':
+        return issuer.limit(cardId);
+      case 'set-limit':
+        return issuer.setLimit(cardId, request.amount ?? 0);
+    }
   };
-  return calls[request.op]() as Promise<OpResults[O]>;
+  return call() as Promise<OpResults[O]>;
 }
 
 /**
