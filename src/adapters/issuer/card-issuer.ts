@@ -1,5 +1,3 @@
-import type { CardOp } from '../../domain/ops.js';
-
 /** Every issuer answer may carry the issuer's trace id (Sovera always does). */
 export interface IssuerAnswer {
   traceId?: string;
@@ -50,22 +48,6 @@ export interface CardIssuer {
   limit(cardId: string): Promise<LimitResult>;
   setLimit(cardId: string, limit: number): Promise<LimitResult>;
 }
-
-/** The issuer method behind each op, for code that dispatches by op name. */
-export const ISSUER_METHOD: Record<CardOp, keyof Omit<CardIssuer, 'provider'>> = {
-  activate: 'activate',
-  block: 'block',
-  unblock: 'unblock',
-  cancel: 'cancel',
-  pan: 'pan',
-  cvv: 'cvv',
-  expiry: 'expiry',
-  pin: 'pin',
-  'unblock-pin': 'unblockPin',
-  'change-pin': 'changePin',
-  limit: 'limit',
-  'set-limit': 'setLimit',
-};
 
 export interface IssuerClientOptions {
   baseUrl: string;
