@@ -1,5 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { AUDIT_COLUMNS, type RawAuditRow, toAuditRow } from '../../src/adapters/sqlite/audit-store.js';
+import { AUDIT_COLUMNS, type RawAuditRow } from '../../src/adapters/sqlite/audit-append.js';
+import { toAuditRow } from '../../src/adapters/sqlite/audit-store.js';
 import type { AuditRow } from '../../src/domain/audit/audit-types.js';
 import type { SlackMessage } from '../../src/shell/fake-slack.js';
 import type { OfflineBot } from '../../src/shell/offline-bot.js';

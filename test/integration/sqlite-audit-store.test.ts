@@ -3,17 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AUDIT_COLUMNS, prepareAuditInsert, prepareChainHead } from '../../src/adapters/sqlite/audit-append.js';
 import { seedAuditRows } from '../../src/adapters/sqlite/audit-seed.js';
 import {
-  AUDIT_COLUMNS,
   auditSelectSql,
   countRecentSql,
   createAuditStore,
   FIRST_ID_FROM_SQL,
-  prepareAuditInsert,
-  prepareChainHead,
   type SqliteAuditStore,
 } from '../../src/adapters/sqlite/audit-store.js';
+import { threadAuditWriter } from '../../src/adapters/sqlite/audit-writer.js';
 import { type Database, openDatabase } from '../../src/adapters/sqlite/database.js';
 import type { AuditEventInput, AuditFilter, AuditRow } from '../../src/domain/audit/audit-types.js';
 import { type ChainedTuple, chainHash, GENESIS_HASH } from '../../src/domain/audit/hash-chain.js';
@@ -22,12 +21,14 @@ import { AppError } from '../../src/errors.js';
 let dir: string;
 let path: string;
 const open: Database[] = [];
+const stores: SqliteAuditStore[] = [];
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cardops-audit-'));
   path = join(dir, 'cardops.db');
 });
-afterEach(() => {
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
   for (const db of open.splice(0)) if (db.open) db.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -42,9 +43,15 @@ function steppingClock(start = Date.parse('2026-01-01T00:00:00.000Z'), stepMs = 
 }
 
 function openStore(options: Parameters<typeof createAuditStore>[1] = {}): { db: Database; store: SqliteAuditStore } {
+  return openStoreOn(options);
+}
+
+function openStoreOn(options: Parameters<typeof createAuditStore>[1]): { db: Database; store: SqliteAuditStore } {
   const db = openDatabase(path);
   open.push(db);
-  return { db, store: createAuditStore(db, options) };
+  const store = createAuditStore(db, options);
+  stores.push(store);
+  return { db, store };
 }
 
 /** A second connection with no triggers, as an attacker with the sqlite3 CLI would have. */
@@ -264,7 +271,9 @@ describe('audit store: append-only and the hash chain', () => {
   });
 });
 
-describe('audit store: durability and group commit', () => {
+describe.each(['thread', 'inline'] as const)('audit store: durability and group commit (%s writer)', (writer) => {
+  const openStore = (options: Parameters<typeof createAuditStore>[1] = {}) => openStoreOn({ writer, ...options });
+
   it('when 200 appends are issued at once, then they share one commit, each gets its own row, and the chain holds', async () => {
     let readings = 0;
     const clock = steppingClock();
@@ -326,12 +335,15 @@ describe('audit store: durability and group commit', () => {
   it('when a batch fails to commit, then none of it is written and the next batch chains from the last written row', async () => {
     const { db, store } = openStore();
     const before = await store.append({ actor: 'U1', op: 'block', outcome: 'ok' });
-    db.pragma('query_only = ON');
+    // A trigger fails the third row of the batch, after two of its rows went in: the whole batch must roll back.
+    db.exec(
+      "CREATE TRIGGER fail_third BEFORE INSERT ON audit WHEN NEW.actor = 'U9' AND NEW.reason = '3' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    );
     const failed = await Promise.allSettled(
-      [1, 2, 3].map(() => store.append({ actor: 'U9', op: 'block', outcome: 'ok' })),
+      [1, 2, 3].map((i) => store.append({ actor: 'U9', op: 'block', outcome: 'ok', reason: String(i) })),
     );
     expect(failed.every((r) => r.status === 'rejected')).toBe(true);
-    db.pragma('query_only = OFF');
+    db.exec('DROP TRIGGER fail_third');
     const after = await store.append({ actor: 'U1', op: 'unblock', outcome: 'ok' });
     expect(after).toMatchObject({ id: before.id + 1, prevHash: before.hash });
     expect(store.count({ actor: 'U9' })).toBe(0);
@@ -340,7 +352,7 @@ describe('audit store: durability and group commit', () => {
 
   it('when another connection holds the write lock until the timeout, then the append fails as AUDIT_UNAVAILABLE', async () => {
     const { db, store } = openStore();
-    db.pragma('busy_timeout = 50');
+    db.pragma('busy_timeout = 50'); // the inline writer's wait; the writer thread keeps the production 1 s
     const other = new BetterSqlite3(path);
     open.push(other);
     other.exec('BEGIN IMMEDIATE');
@@ -402,6 +414,55 @@ describe('audit store: durability and group commit', () => {
     const good = store.append({ actor: 'U1', op: 'block', outcome: 'ok' });
     await expect(bad).rejects.toThrow(/outcome/);
     await expect(good).resolves.toMatchObject({ id: 1 });
+  });
+});
+
+describe('audit store: writer thread', () => {
+  it('when another connection on the same thread holds the write lock and lets go later, then the append waits for it instead of freezing that thread', async () => {
+    // The inline writer would wait inside SQLite on this very thread, so the timer below could not
+    // run before its busy timeout ran out: the append would fail. The writer thread waits off it.
+    const { store } = openStore({ writer: 'thread' });
+    const holder = new BetterSqlite3(path);
+    open.push(holder);
+    holder.exec('BEGIN IMMEDIATE');
+    let released = false;
+    setTimeout(() => {
+      holder.exec('ROLLBACK');
+      released = true;
+    }, 200);
+    const row = await store.append({ actor: 'U1', op: 'block', outcome: 'started' });
+    expect(released).toBe(true);
+    expect(row).toMatchObject({ id: 1, actor: 'U1' });
+    expect(store.count({})).toBe(1); // visible to the main connection as soon as the append resolves
+  });
+
+  it('when the writer thread cannot open the file, then that batch fails with the SQLite code and a later one goes through once the file is back', async () => {
+    const writer = threadAuditWriter(join(dir, 'not-yet.db'));
+    try {
+      const event = {
+        actor: 'U1',
+        teamId: null,
+        channelId: null,
+        op: 'block',
+        cardId: null,
+        outcome: 'ok',
+        reason: null,
+        approvalId: null,
+        traceId: null,
+        error: null,
+      } as const;
+      await expect(writer.write('2026-01-01T00:00:00.000Z', [event])).rejects.toMatchObject({
+        name: 'AuditWriteError',
+        code: 'SQLITE_CANTOPEN',
+      });
+      const db = openDatabase(join(dir, 'not-yet.db'));
+      open.push(db);
+      const placed = await writer.write('2026-01-01T00:00:00.000Z', [event, event]);
+      expect(placed.map((p) => p.id)).toEqual([1, 2]);
+      expect(db.prepare('SELECT count(*) FROM audit').pluck().get()).toBe(2);
+    } finally {
+      await writer.close();
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { AUDIT_OUTCOMES } from '../../domain/audit/audit-types.js';
 import { type ChainedTuple, chainHash } from '../../domain/audit/hash-chain.js';
 import { CARD_OPS } from '../../domain/ops.js';
-import { laterIso, prepareAuditInsert, prepareChainHead } from './audit-store.js';
+import { laterIso, prepareAuditInsert, prepareChainHead } from './audit-append.js';
 import type { Database } from './database.js';
 
 export interface SeedAuditOptions {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import {
   AUDIT_OUTCOMES,
@@ -12,6 +13,8 @@ import {
 import { type ChainedTuple, chainHash, GENESIS_HASH } from '../../domain/audit/hash-chain.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { AUDIT_COLUMNS, type PendingEvent, type RawAuditRow } from './audit-append.js';
+import { type AuditBatchWriter, AuditWriteError, inlineAuditWriter, threadAuditWriter } from './audit-writer.js';
 import type { Database } from './database.js';
 import { storableFreeText, storableId } from './text.js';
 
@@ -39,42 +42,19 @@ export interface SqliteAuditStore extends AuditStore {
 export interface AuditStoreOptions {
   now?: () => Date;
   logger?: Logger;
+  /**
+   * Where appends are committed: `thread` (the default) on a writer thread with its own
+   * connection, so the event loop never waits for the disk; `inline` on the caller's thread.
+   * An in-memory or read-only database is always written inline.
+   */
+  writer?: 'thread' | 'inline';
 }
 
-/** The §7 columns in table order; the first twelve are the hashed tuple. */
-export const AUDIT_COLUMNS =
-  'id, ts, actor, team_id, channel_id, op, card_id, outcome, reason, approval_id, trace_id, error, prev_hash, hash';
-
-/** A stored row as better-sqlite3 returns it in raw mode, in AUDIT_COLUMNS order. */
-export type RawAuditRow = [...ChainedTuple, prevHash: string, hash: string];
-
-/** The end of the chain as a writer must see it, read inside its write transaction. */
-export interface ChainHead {
-  /** The id the next row gets: one past the highest id ever written (sqlite_sequence). */
-  nextId: number;
-  prevHash: string;
-  /** Rows never go back in time, so since/until can be turned into id bounds. */
-  minTs: string;
+/** A second connection only where one can reach the same data with the same rights: a file opened read-write. */
+function chooseWriter(db: Database, kind: 'thread' | 'inline'): AuditBatchWriter {
+  const separate = kind === 'thread' && !db.memory && !db.readonly && db.name !== '' && db.name !== ':memory:';
+  return separate ? threadAuditWriter(resolve(db.name)) : inlineAuditWriter(db);
 }
-
-/** Reads the chain head; call inside a `BEGIN IMMEDIATE` transaction so that no other writer interleaves. */
-export function prepareChainHead(db: Database): () => ChainHead {
-  const last = db.prepare('SELECT id, ts, hash FROM audit ORDER BY id DESC LIMIT 1').raw();
-  const seq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").pluck();
-  return () => {
-    const row = last.get() as [number, string, string] | undefined;
-    const highest = Math.max((seq.get() as number | undefined) ?? 0, row?.[0] ?? 0);
-    return { nextId: highest + 1, prevHash: row?.[2] ?? GENESIS_HASH, minTs: row?.[1] ?? '' };
-  };
-}
-
-export function prepareAuditInsert(db: Database): Statement<RawAuditRow> {
-  return db.prepare<RawAuditRow>(
-    `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-}
-
-type PendingEvent = Omit<AuditRow, 'id' | 'ts' | 'prevHash' | 'hash'>;
 
 interface Waiter {
   event: PendingEvent;
@@ -110,64 +90,46 @@ export function createAuditStore(db: Database, options: AuditStoreOptions = {}):
   const logger = options.logger;
 
   // ---- append: group commit --------------------------------------------------------------
-  const readHead = prepareChainHead(db);
-  const insert = prepareAuditInsert(db);
-  const writeBatch = db.transaction((events: PendingEvent[]): AuditRow[] => {
-    const head = readHead();
-    const stamp = now().toISOString();
-    const ts = laterIso(stamp, head.minTs);
-    let prevHash = head.prevHash;
-    let id = head.nextId;
-    const rows: AuditRow[] = [];
-    for (const e of events) {
-      const tuple: ChainedTuple = [
-        id,
-        ts,
-        e.actor,
-        e.teamId,
-        e.channelId,
-        e.op,
-        e.cardId,
-        e.outcome,
-        e.reason,
-        e.approvalId,
-        e.traceId,
-        e.error,
-      ];
-      const hash = chainHash(prevHash, tuple);
-      insert.run(...tuple, prevHash, hash);
-      rows.push({ id, ts, ...e, prevHash, hash });
-      prevHash = hash;
-      id += 1;
-    }
-    return rows;
-  });
-
+  // Appends queued while a batch is being written go together in the next one: under load each
+  // commit (and its fsync) carries many rows, and with the writer thread the wait for the disk
+  // leaves the event loop free.
+  const writer = chooseWriter(db, options.writer ?? 'thread');
   let queue: Waiter[] = [];
   let scheduled = false;
+  let inflight: Promise<void> | undefined;
   let closed = false;
-  let drained: Promise<void> = Promise.resolve();
-  let markDrained: () => void = () => {};
+
+  function schedule(): void {
+    if (scheduled || inflight || queue.length === 0) return;
+    scheduled = true;
+    realSetImmediate(writeQueued);
+  }
 
   function writeQueued(): void {
     scheduled = false;
     const batch = queue;
     queue = [];
-    markDrained();
     if (batch.length === 0) return;
-    let rows: AuditRow[];
-    try {
-      rows = writeBatch.immediate(batch.map((w) => w.event));
-    } catch (error) {
-      // The transaction was rolled back: none of the batch is written. No row content in the error.
-      const code = sqliteCode(error);
-      logger?.error({ code, rows: batch.length }, 'audit append failed');
-      for (const w of batch) {
-        w.reject(new AppError('AUDIT_UNAVAILABLE', `audit append failed (${code})`));
-      }
-      return;
-    }
-    for (const [i, w] of batch.entries()) w.resolve(rows[i]!);
+    inflight = writer
+      .write(
+        now().toISOString(),
+        batch.map((w) => w.event),
+      )
+      .then(
+        (placed) => {
+          for (const [i, w] of batch.entries()) w.resolve({ ...w.event, ...placed[i]! });
+        },
+        (error: unknown) => {
+          // The transaction was rolled back: none of the batch is written. No row content in the error.
+          const code = error instanceof AuditWriteError ? error.code : 'SQLITE_ERROR';
+          logger?.error({ code, rows: batch.length }, 'audit append failed');
+          for (const w of batch) w.reject(new AppError('AUDIT_UNAVAILABLE', `audit append failed (${code})`));
+        },
+      )
+      .finally(() => {
+        inflight = undefined;
+        schedule();
+      });
   }
 
   function append(event: AuditEventInput): Promise<AuditRow> {
@@ -180,14 +142,13 @@ export function createAuditStore(db: Database, options: AuditStoreOptions = {}):
     }
     return new Promise<AuditRow>((resolve, reject) => {
       queue.push({ event: pending, resolve, reject });
-      if (!scheduled) {
-        scheduled = true;
-        drained = new Promise((done) => {
-          markDrained = done;
-        });
-        realSetImmediate(writeQueued);
-      }
+      schedule();
     });
+  }
+
+  /** Resolves once every append issued so far has settled. */
+  async function settle(): Promise<void> {
+    while (queue.length > 0 || scheduled || inflight) await (inflight ?? nextTurn());
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -356,12 +317,11 @@ export function createAuditStore(db: Database, options: AuditStoreOptions = {}):
     iterate,
     verify,
     countRecent,
-    async flush() {
-      while (queue.length > 0 || scheduled) await drained;
-    },
+    flush: settle,
     async close() {
       closed = true;
-      while (queue.length > 0 || scheduled) await drained;
+      await settle();
+      await writer.close();
     },
   };
 }
@@ -431,14 +391,4 @@ export function toAuditRow(raw: RawAuditRow): AuditRow {
     prevHash: raw[12],
     hash: raw[13],
   };
-}
-
-/** The later of two ISO-8601 UTC stamps (they order as strings). */
-export function laterIso(a: string, b: string): string {
-  return a < b ? b : a;
-}
-
-function sqliteCode(error: unknown): string {
-  const code = error && typeof error === 'object' && 'code' in error ? error.code : undefined;
-  return typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : 'SQLITE_ERROR';
 }

@@ -28,16 +28,10 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
 
   const db = new BetterSqlite3(path);
   try {
-    // better-sqlite3 waits synchronously: a lock held elsewhere freezes every request meanwhile, so
-    // wait at most 1 s (acks must go out within 3 s), then fail the write and say so.
-    db.pragma('busy_timeout = 1000');
-    // WAL lets readers (queries, exports, verify) run beside the writer; FULL makes each commit
-    // durable before append() resolves, which SPEC §7 requires before any issuer call.
+    setConnectionPragmas(db);
+    // WAL lets readers (queries, exports, verify) run beside the writer, and the audit writer
+    // thread beside the main connection.
     if (!inMemory) db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    // INSERT OR REPLACE deletes without firing delete triggers unless this is on.
-    db.pragma('recursive_triggers = ON');
     migrate(db, migrations, known, options.logger);
     // Cheap at open (bounded analysis); keeps the planner's statistics fresh as the log grows.
     db.pragma('analysis_limit = 1000');
@@ -47,6 +41,34 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
     throw error;
   }
   return db;
+}
+
+/**
+ * A second connection to a database `openDatabase` has already opened (and migrated): the audit
+ * writer thread's. Same durability and locking settings; no schema work.
+ */
+export function openWriterConnection(path: string): Database {
+  const db = new BetterSqlite3(path, { fileMustExist: true });
+  try {
+    setConnectionPragmas(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** The per-connection settings every cardops connection needs. */
+function setConnectionPragmas(db: Database): void {
+  // better-sqlite3 waits synchronously: a lock held elsewhere freezes that thread meanwhile, so
+  // wait at most 1 s (acks must go out within 3 s), then fail the write and say so.
+  db.pragma('busy_timeout = 1000');
+  // FULL makes each commit durable before append() resolves, which SPEC §7 requires before any
+  // issuer call.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  // INSERT OR REPLACE deletes without firing delete triggers unless this is on.
+  db.pragma('recursive_triggers = ON');
 }
 
 /** Refreshes planner statistics, then closes. */

@@ -1,0 +1,120 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type PendingEvent, prepareBatchAppend, sqliteCode, type WrittenPlace } from './audit-append.js';
+import type { WriteAnswer, WriteRequest } from './audit-writer-worker.js';
+import type { Database } from './database.js';
+
+/**
+ * Where the audit store's batches are written: on the calling thread (an in-memory database, or
+ * when asked), or on a writer thread with its own connection, so that the main event loop keeps
+ * serving while a commit waits for the disk. Either way a batch is one durable transaction, and
+ * a failure rejects with `AuditWriteError` carrying SQLite's code only.
+ */
+export interface AuditBatchWriter {
+  write(stamp: string, events: PendingEvent[]): Promise<WrittenPlace[]>;
+  /** Waits for nothing: the store drains first. Stops the thread, if any. */
+  close(): Promise<void>;
+}
+
+export class AuditWriteError extends Error {
+  constructor(readonly code: string) {
+    super(`audit append failed (${code})`);
+    this.name = 'AuditWriteError';
+  }
+}
+
+export function inlineAuditWriter(db: Database): AuditBatchWriter {
+  const append = prepareBatchAppend(db);
+  return {
+    async write(stamp, events) {
+      try {
+        return append(stamp, events);
+      } catch (error) {
+        throw new AuditWriteError(sqliteCode(error));
+      }
+    },
+    async close() {},
+  };
+}
+
+/**
+ * A writer thread for the database file at `path` (already opened and migrated by the caller).
+ * Started on the first write; restarted on the next one if it ever dies. Holds the process open
+ * only while a batch is in flight.
+ */
+export function threadAuditWriter(path: string): AuditBatchWriter {
+  let worker: Worker | undefined;
+  let seq = 0;
+  const waiting = new Map<number, { resolve: (placed: WrittenPlace[]) => void; reject: (error: Error) => void }>();
+
+  const failAll = (code: string) => {
+    for (const w of waiting.values()) w.reject(new AuditWriteError(code));
+    waiting.clear();
+  };
+
+  function start(): Worker {
+    const started = spawnWriterThread(path);
+    started.unref();
+    started.on('message', (answer: WriteAnswer) => {
+      const w = waiting.get(answer.seq);
+      if (!w) return;
+      waiting.delete(answer.seq);
+      if (waiting.size === 0) started.unref();
+      if (answer.ok) w.resolve(answer.placed);
+      else w.reject(new AuditWriteError(answer.code));
+    });
+    // A thread that dies takes its unanswered batches with it: their outcome is unknown to us, so
+    // they fail (nothing was reported durable); the next write starts a fresh thread.
+    started.on('error', () => {
+      if (worker === started) worker = undefined;
+      failAll('WRITER_THREAD_FAILED');
+    });
+    started.on('exit', () => {
+      if (worker === started) worker = undefined;
+      failAll('WRITER_THREAD_EXITED');
+    });
+    return started;
+  }
+
+  return {
+    write(stamp, events) {
+      worker ??= start();
+      const current = worker;
+      seq += 1;
+      const request: WriteRequest = { seq, stamp, events };
+      return new Promise((resolve, reject) => {
+        waiting.set(request.seq, { resolve, reject });
+        current.ref();
+        current.postMessage(request);
+      });
+    },
+    async close() {
+      const current = worker;
+      worker = undefined;
+      if (!current) return;
+      const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+      current.postMessage('close');
+      await exited;
+    },
+  };
+}
+
+/**
+ * Starts the worker module beside this one: the compiled `.js` in production; under tsx or
+ * vitest (this file is `.ts`) it is loaded through tsx's loader, which a worker does not inherit.
+ */
+function spawnWriterThread(path: string): Worker {
+  const here = import.meta.url;
+  const options = { workerData: { path } };
+  if (!here.endsWith('.ts')) return new Worker(new URL('./audit-writer-worker.js', here), options);
+  const entry = new URL('./audit-writer-worker.ts', here).href;
+  // require.resolve gives tsx's CommonJS build; the ESM one sits beside it.
+  const api = pathToFileURL(
+    createRequire(here)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
+  const boot = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(here)}))`;
+  return new Worker(boot, { ...options, eval: true });
+}
