@@ -11,8 +11,7 @@ import { registerActions } from './slack/listeners/actions/index.js';
 import { registerCommands } from './slack/listeners/commands/index.js';
 import { registerEvents } from './slack/listeners/events/index.js';
 import { registerViews } from './slack/listeners/views/index.js';
-import { createReplayGuard } from './slack/middleware/drop-replays.js';
-import { requireWellFormed } from './slack/middleware/require-well-formed.js';
+import { createGate } from './slack/middleware/gate.js';
 import { refuseUnprocessable } from './slack/receiver-errors.js';
 import { createResponseUrlVault } from './slack/response-urls.js';
 import { createRevealTimers } from './slack/reveal-timers.js';
@@ -123,18 +122,7 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     requesterReplies: new Map(),
   };
 
-  // Every request counts as in flight until its listeners finish: shutdown waits for them.
-  app.use(async ({ next }) => {
-    const leave = tasks.enter();
-    try {
-      await next();
-    } finally {
-      leave();
-    }
-  });
-
-  app.use(createReplayGuard({ logger }));
-  app.use(requireWellFormed({ logger }));
+  app.use(createGate({ logger, tasks }));
 
   registerCommands(app, deps);
   registerActions(app, deps);

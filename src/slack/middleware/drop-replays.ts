@@ -1,4 +1,3 @@
-import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 
 /**
@@ -29,7 +28,8 @@ export function deliveryId(body: unknown): string | undefined {
   return undefined;
 }
 
-export function createReplayGuard(options: ReplayGuardOptions): Middleware<AnyMiddlewareArgs> {
+/** Returns a check that remembers each delivery id and answers true for one seen before (logged). */
+export function createReplayCheck(options: ReplayGuardOptions): (body: unknown) => boolean {
   const ttlMs = options.ttlMs ?? SIGNATURE_WINDOW_MS;
   const maxIds = options.maxIds ?? 50_000;
   const now = options.now ?? Date.now;
@@ -43,17 +43,16 @@ export function createReplayGuard(options: ReplayGuardOptions): Middleware<AnyMi
     }
   };
 
-  return async (args) => {
-    const id = deliveryId(args.body);
-    if (id === undefined) return args.next();
+  return (body) => {
+    const id = deliveryId(body);
+    if (id === undefined) return false;
     const at = now();
     forgetOld(at);
     if (seen.has(id)) {
       options.logger.warn({ kind: id.slice(0, id.indexOf(':')) }, 'dropped a Slack delivery seen before (replayed)');
-      if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
-      return;
+      return true;
     }
     seen.set(id, at + ttlMs);
-    await args.next();
+    return false;
   };
 }

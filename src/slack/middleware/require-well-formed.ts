@@ -1,4 +1,3 @@
-import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { z } from 'zod';
 import type { Logger } from '../../logger.js';
 
@@ -60,11 +59,10 @@ export function interactionProblem(body: unknown): string | undefined {
   return `${type}: ${issue?.path.map(String).join('.') || 'body'} (${issue?.code ?? 'invalid'})`;
 }
 
-export function requireWellFormed(options: { logger: Pick<Logger, 'warn'> }): Middleware<AnyMiddlewareArgs> {
-  return async (args) => {
-    const problem = interactionProblem(args.body);
-    if (problem === undefined) return args.next();
-    options.logger.warn({ problem }, 'dropped a malformed Slack interaction');
-    if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
-  };
+/** True (and logged) when an interaction's shape is wrong: it must go no further. */
+export function malformedInteraction(body: unknown, logger: Pick<Logger, 'warn'>): boolean {
+  const problem = interactionProblem(body);
+  if (problem === undefined) return false;
+  logger.warn({ problem }, 'dropped a malformed Slack interaction');
+  return true;
 }
