@@ -1,69 +1,133 @@
-import http from 'node:http';
-import https from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
 
 /**
- * A `fetch` for the Slack clients (Web API calls and response_url posts) over node:http with
- * keep-alive agents. Node's built-in fetch costs several times more CPU per request, and a busy
- * bot makes one or two such posts per command. Bodies it does not handle itself (streams,
- * FormData for file uploads) go to the built-in fetch.
+ * A `fetch` for the Slack clients (Web API calls and response_url posts) over undici's `request`
+ * with a keep-alive pool. Node's built-in fetch costs several times more CPU per request (web
+ * streams, a `Response` and `Headers` built for every answer), and a busy bot makes one or two
+ * such posts per command. Bodies it does not handle itself (streams, FormData for file uploads)
+ * go to the built-in fetch. Redirects are not followed.
  */
 export function createKeepAliveFetch(options: { maxSockets?: number } = {}): typeof fetch {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
-  const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+  const dispatcher = new Agent({ connections: options.maxSockets ?? 64, keepAliveTimeout: 30_000 });
 
   const keepAliveFetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const body = init.body;
     const simpleBody =
       body === undefined || body === null || typeof body === 'string' || body instanceof URLSearchParams;
     if (input instanceof Request || !simpleBody) return fetch(input, init);
-    const url = new URL(input);
-    const agent = url.protocol === 'https:' ? agents['https:'] : url.protocol === 'http:' ? agents['http:'] : undefined;
-    if (!agent) return fetch(input, init);
+    const url = typeof input === 'string' ? input : input.href;
+    if (!/^https?:\/\//i.test(url)) return fetch(input, init);
 
-    const headers: Record<string, string> = {};
-    for (const [key, value] of new Headers(init.headers)) headers[key] = value;
-    const payload = body === undefined || body === null ? undefined : Buffer.from(String(body));
-    if (payload && body instanceof URLSearchParams && !headers['content-type']) {
+    const headers = plainHeaders(init.headers);
+    const payload = body === undefined || body === null ? undefined : String(body);
+    if (payload !== undefined && body instanceof URLSearchParams && !headers['content-type']) {
       headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
     }
-    if (payload) headers['content-length'] = String(payload.length);
-
-    return new Promise<Response>((resolve, reject) => {
-      const request = (url.protocol === 'https:' ? https : http).request(
-        url,
-        { method: init.method ?? 'GET', headers, agent },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const responseHeaders = new Headers();
-            for (const [key, value] of Object.entries(response.headers)) {
-              if (Array.isArray(value)) for (const v of value) responseHeaders.append(key, v);
-              else if (value !== undefined) responseHeaders.set(key, value);
-            }
-            const status = response.statusCode ?? 500;
-            const noBody = status === 204 || status === 304 || init.method === 'HEAD';
-            resolve(
-              new Response(noBody ? null : Buffer.concat(chunks), {
-                status,
-                statusText: response.statusMessage ?? '',
-                headers: responseHeaders,
-              }),
-            );
-          });
-        },
-      );
-      request.on('error', reject);
-      const signal = init.signal;
-      if (signal) {
-        if (signal.aborted) request.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        signal.addEventListener('abort', () => request.destroy(new Error('The operation was aborted')), {
-          once: true,
-        });
-      }
-      request.end(payload);
+    const method = (init.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod;
+    const answer = await undiciRequest(url, {
+      dispatcher,
+      method,
+      headers,
+      body: payload,
+      ...(init.signal ? { signal: init.signal } : {}),
     });
+    const status = answer.statusCode;
+    const noBody = status === 204 || status === 304 || method === 'HEAD';
+    let bytes: Buffer | null = null;
+    if (noBody) await answer.body.dump();
+    else bytes = Buffer.from(await answer.body.arrayBuffer());
+    return new BufferedResponse(url, status, STATUS_CODES[status] ?? '', answer.headers, {
+      bytes,
+    }) as unknown as Response;
   };
   return keepAliveFetch as typeof fetch;
+}
+
+/** Request headers as lower-cased plain fields, without building a `Headers` for a plain object. */
+function plainHeaders(given: RequestInit['headers']): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (!given) return headers;
+  const pairs: Iterable<readonly [string, string | readonly string[]]> =
+    given instanceof Headers || Array.isArray(given) ? (given as Iterable<[string, string]>) : Object.entries(given);
+  for (const [key, value] of pairs) headers[key.toLowerCase()] = typeof value === 'string' ? value : value.join(', ');
+  return headers;
+}
+
+/**
+ * A fully read answer with the parts of `Response` the Slack clients use (status, ok, headers,
+ * text, json, arrayBuffer; `body` and `blob` too). Node's own `Response` builds a web stream and
+ * a `Headers` for every answer, which costs more than the HTTP exchange itself; here the headers
+ * are built only when read.
+ */
+export class BufferedResponse {
+  readonly ok: boolean;
+  readonly redirected = false;
+  readonly type = 'basic';
+  #bytes: Buffer | null;
+  #raw: IncomingHttpHeaders;
+  #headers: Headers | undefined;
+  #used = false;
+
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly statusText: string,
+    raw: IncomingHttpHeaders,
+    content: { bytes: Buffer | null },
+  ) {
+    this.ok = status >= 200 && status < 300;
+    this.#raw = raw;
+    this.#bytes = content.bytes;
+  }
+
+  get headers(): Headers {
+    if (!this.#headers) {
+      const headers = new Headers();
+      for (const [key, value] of Object.entries(this.#raw)) {
+        if (Array.isArray(value)) for (const v of value) headers.append(key, v);
+        else if (value !== undefined) headers.set(key, value);
+      }
+      this.#headers = headers;
+    }
+    return this.#headers;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#used;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    return this.#bytes ? new Response(this.#take()).body : null;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.#take();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async text(): Promise<string> {
+    return this.#take().toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([this.#take()], { type: this.#raw['content-type'] ?? '' });
+  }
+
+  clone(): BufferedResponse {
+    if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.');
+    return new BufferedResponse(this.url, this.status, this.statusText, this.#raw, { bytes: this.#bytes });
+  }
+
+  /** The body, once, as fetch allows. */
+  #take(): Buffer {
+    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+    return this.#bytes ?? Buffer.alloc(0);
+  }
 }
