@@ -80,8 +80,13 @@ export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOp
     responseType: 'text',
     transformResponse: [(data: unknown) => data],
     transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
+    // Bodies are plain objects: JSON, nothing else to detect.
+    transformRequest: [(data: unknown) => (data === undefined ? data : JSON.stringify(data))],
     adapter: createLeanHttpAdapter(),
   });
+  // axios.create gives the instance per-method header sets (common, get, post, …) that it deep-merges
+  // into every request; this client sends the same headers for every method, so it keeps one flat set.
+  http.defaults.headers = { ...headers } as unknown as typeof http.defaults.headers;
 
   /** Issuer text made safe: our own key, should the issuer echo it, then what `cleanIssuerText` removes. */
   const unkeyed = (text: string | undefined): string | undefined => {
