@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { type PendingEvent, prepareBatchAppend, sqliteCode, type WrittenPlace } from './audit-append.js';
+import { type PendingEvent, prepareBatchAppend, sqliteCode } from './audit-append.js';
 import { type Database, openWriterConnection } from './database.js';
 
 /**
@@ -15,7 +15,14 @@ export interface WriteRequest {
   events: PendingEvent[];
 }
 
-export type WriteAnswer = { seq: number; ok: true; placed: WrittenPlace[] } | { seq: number; ok: false; code: string };
+/**
+ * Sent as JSON text both ways: copying one string is cheaper than structured cloning an array of
+ * objects. A written batch comes back as its first id, the stamp and the hashes in order (ids run
+ * on by one; each row's prev_hash is the hash before it).
+ */
+export type WriteAnswer =
+  | { seq: number; ok: true; firstId: number; ts: string; prevHash: string; hashes: string[] }
+  | { seq: number; ok: false; code: string };
 
 const { path } = workerData as { path: string };
 const port = parentPort;
@@ -24,11 +31,12 @@ if (!port) throw new Error('audit-writer-worker runs as a worker thread');
 let db: Database | undefined;
 let append: ReturnType<typeof prepareBatchAppend> | undefined;
 
-port.on('message', (message: WriteRequest | 'close') => {
-  if (message === 'close') {
+port.on('message', (text: string) => {
+  if (text === 'close') {
     db?.close();
     process.exit(0);
   }
+  const message = JSON.parse(text) as WriteRequest;
   let answer: WriteAnswer;
   try {
     // Opened on first use, and again after a failed open (the file may be back).
@@ -36,9 +44,20 @@ port.on('message', (message: WriteRequest | 'close') => {
       db = openWriterConnection(path);
       append = prepareBatchAppend(db);
     }
-    answer = { seq: message.seq, ok: true, placed: append(message.stamp, message.events) };
+    const placed = append(message.stamp, message.events);
+    const first = placed[0];
+    answer = first
+      ? {
+          seq: message.seq,
+          ok: true,
+          firstId: first.id,
+          ts: first.ts,
+          prevHash: first.prevHash,
+          hashes: placed.map((p) => p.hash),
+        }
+      : { seq: message.seq, ok: true, firstId: 0, ts: message.stamp, prevHash: '', hashes: [] };
   } catch (error) {
     answer = { seq: message.seq, ok: false, code: sqliteCode(error) };
   }
-  port.postMessage(answer);
+  port.postMessage(JSON.stringify(answer));
 });

@@ -56,12 +56,13 @@ export function threadAuditWriter(path: string): AuditBatchWriter {
   function start(): Worker {
     const started = spawnWriterThread(path);
     started.unref();
-    started.on('message', (answer: WriteAnswer) => {
+    started.on('message', (text: string) => {
+      const answer = JSON.parse(text) as WriteAnswer;
       const w = waiting.get(answer.seq);
       if (!w) return;
       waiting.delete(answer.seq);
       if (waiting.size === 0) started.unref();
-      if (answer.ok) w.resolve(answer.placed);
+      if (answer.ok) w.resolve(placesOf(answer));
       else w.reject(new AuditWriteError(answer.code));
     });
     // A thread that dies takes its unanswered batches with it: their outcome is unknown to us, so
@@ -86,7 +87,7 @@ export function threadAuditWriter(path: string): AuditBatchWriter {
       return new Promise((resolve, reject) => {
         waiting.set(request.seq, { resolve, reject });
         current.ref();
-        current.postMessage(request);
+        current.postMessage(JSON.stringify(request));
       });
     },
     async close() {
@@ -98,6 +99,15 @@ export function threadAuditWriter(path: string): AuditBatchWriter {
       await exited;
     },
   };
+}
+
+function placesOf(answer: Extract<WriteAnswer, { ok: true }>): WrittenPlace[] {
+  let prevHash = answer.prevHash;
+  return answer.hashes.map((hash, i) => {
+    const place = { id: answer.firstId + i, ts: answer.ts, prevHash, hash };
+    prevHash = hash;
+    return place;
+  });
 }
 
 /**
