@@ -40,7 +40,7 @@ export function inlineAuditWriter(db: Database): AuditBatchWriter {
 
 /**
  * A writer thread for the database file at `path` (already opened and migrated by the caller).
- * Started on the first write; restarted on the next one if it ever dies. Holds the process open
+ * Started at once; restarted on the next write if it ever dies. Holds the process open
  * only while a batch is in flight.
  */
 export function threadAuditWriter(path: string): AuditBatchWriter {
@@ -78,6 +78,8 @@ export function threadAuditWriter(path: string): AuditBatchWriter {
     return started;
   }
 
+  // Started now, so that the first command does not wait for a thread to boot.
+  worker = start();
   return {
     write(stamp, events) {
       worker ??= start();
