@@ -58,6 +58,8 @@ export interface IssuerHttp {
 
 const NETWORK_CODES_NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+const JSON_BODY = { 'Content-Type': 'application/json' };
+const NO_HEADERS = {};
 
 /** Builds the shared HTTP caller for one dialect. */
 export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOptions): IssuerHttp {
@@ -104,31 +106,22 @@ export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOp
     STATE_CHANGING_OPS.includes(request.op) ? 'unknown' : 'failed';
 
   async function send(request: IssuerRequest): Promise<AxiosResponse<unknown>> {
-    // axios's `timeout` is a socket idle timer; this bounds the whole call, trickling answers included.
-    const controller = new AbortController();
-    let deadlinePassed = false;
-    const timer = setTimeout(() => {
-      deadlinePassed = true;
-      controller.abort();
-    }, options.timeoutMs);
+    // The adapter holds axios's `timeout` as a deadline for the whole call, trickling answers included.
     try {
       return await http.request<unknown>({
         method: request.method,
         url: request.path,
         data: request.body,
-        headers: request.body ? { 'Content-Type': 'application/json' } : {},
-        signal: controller.signal,
+        headers: request.body ? JSON_BODY : NO_HEADERS,
       });
     } catch (error) {
-      throw transportError(request, error, deadlinePassed);
-    } finally {
-      clearTimeout(timer);
+      throw transportError(request, error);
     }
   }
 
-  function transportError(request: IssuerRequest, error: unknown, deadlinePassed: boolean): AppError {
+  function transportError(request: IssuerRequest, error: unknown): AppError {
     const code = networkCode(error);
-    if (deadlinePassed || (code !== undefined && TIMEOUT_CODES.has(code))) {
+    if (code !== undefined && TIMEOUT_CODES.has(code)) {
       return fail(request, 'ISSUER_TIMEOUT', `no answer within ${options.timeoutMs} ms`, {
         outcome: maybeApplied(request),
       });

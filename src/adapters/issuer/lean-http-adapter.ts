@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import {
   type AxiosAdapter,
   AxiosError,
@@ -15,9 +16,9 @@ import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
  * about half as much again as undici's; the issuer API needs none of the extras: small JSON
  * bodies, no redirects (never followed: the key header would travel), no proxy. axios keeps its
  * role: the instance, config, headers, AxiosError shapes the client maps to its own catalogue.
- * What this adapter enforces itself: the answer size cap (maxContentLength), the idle timeout
- * (`timeout`, for the headers and between body chunks), cancellation by signal, and
- * validateStatus. Network errors keep Node's codes (ECONNREFUSED, ECONNRESET, ETIMEDOUT).
+ * What this adapter enforces itself: the answer size cap (maxContentLength), `timeout` as a
+ * deadline for the whole call (connect, headers and every byte of the body), cancellation by
+ * signal, and validateStatus. Network errors keep Node's codes (ECONNREFUSED, ECONNRESET, ETIMEDOUT).
  */
 export function createLeanHttpAdapter(options: { connections?: number } = {}): AxiosAdapter {
   // undici follows no redirect unless told to; it pools per origin, http and https alike.
@@ -38,56 +39,85 @@ export function createLeanHttpAdapter(options: { connections?: number } = {}): A
     const signal = config.signal as AbortSignal | undefined;
     if (signal?.aborted) throw new CanceledError(undefined, undefined, config);
 
-    let answer: Dispatcher.ResponseData;
-    try {
-      answer = await undiciRequest(url, {
-        dispatcher,
-        method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
-        headers,
-        body: payload,
-        ...(signal ? { signal } : {}),
-        ...(config.timeout ? { headersTimeout: config.timeout, bodyTimeout: config.timeout } : {}),
-      });
-    } catch (error) {
-      throw transportError(error, config, signal);
-    }
-
-    const limit = config.maxContentLength ?? -1;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of answer.body) {
-        size += (chunk as Buffer).length;
-        if (limit > -1 && size > limit) {
-          answer.body.destroy();
-          throw new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config);
-        }
-        chunks.push(chunk as Buffer);
+    // One deadline for the whole call, trickling answers included. undici takes an EventEmitter as
+    // its abort signal: cheaper than an AbortController per call.
+    const abort = new EventEmitter();
+    let timedOut = false;
+    const deadline = config.timeout
+      ? setTimeout(() => {
+          timedOut = true;
+          abort.emit('abort');
+        }, config.timeout)
+      : undefined;
+    const cancel = () => abort.emit('abort');
+    signal?.addEventListener('abort', cancel, { once: true });
+    const failed = (error: unknown): Error => {
+      if (error instanceof AxiosError) return error;
+      if (timedOut) {
+        const code = config.transitional?.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED;
+        return new AxiosError(`timeout of ${config.timeout}ms exceeded`, code, config);
       }
-    } catch (error) {
-      throw error instanceof AxiosError ? error : transportError(error, config, signal);
-    }
-
-    const response: AxiosResponse = {
-      data: Buffer.concat(chunks).toString('utf8'),
-      status: answer.statusCode,
-      statusText: '',
-      headers: AxiosHeaders.from(answer.headers as Record<string, string>),
-      config,
-      request: undefined,
+      return transportError(error, config, signal);
     };
-    const accept = config.validateStatus;
-    if (accept && !accept(response.status)) {
-      throw new AxiosError(
-        `Request failed with status code ${response.status}`,
-        response.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
-        config,
-        undefined,
-        response,
-      );
+
+    try {
+      let answer: Dispatcher.ResponseData;
+      try {
+        answer = await undiciRequest(url, {
+          dispatcher,
+          method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
+          headers,
+          body: payload,
+          signal: abort,
+        });
+      } catch (error) {
+        throw failed(error);
+      }
+
+      const limit = config.maxContentLength ?? -1;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      try {
+        for await (const chunk of answer.body) {
+          size += (chunk as Buffer).length;
+          if (limit > -1 && size > limit) {
+            answer.body.destroy();
+            throw new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config);
+          }
+          chunks.push(chunk as Buffer);
+        }
+      } catch (error) {
+        throw failed(error);
+      }
+      return settle(config, answer, chunks);
+    } finally {
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', cancel);
     }
-    return response;
   };
+}
+
+/** The answer as axios expects it, refused by validateStatus when it says so. */
+function settle(config: InternalAxiosRequestConfig, answer: Dispatcher.ResponseData, chunks: Buffer[]): AxiosResponse {
+  const response: AxiosResponse = {
+    data: Buffer.concat(chunks).toString('utf8'),
+    status: answer.statusCode,
+    statusText: '',
+    headers: AxiosHeaders.from(answer.headers as Record<string, string>),
+    config,
+    request: undefined,
+  };
+  const accept = config.validateStatus;
+  if (accept && !accept(response.status)) {
+    throw new AxiosError(
+      `Request failed with status code ${response.status}`,
+      response.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
+      config,
+      undefined,
+      response,
+    );
+  }
+  return response;
 }
 
 /** undici's own error codes as the Node codes the issuer client (and axios users) know. */
