@@ -46,19 +46,24 @@ async function runCardCommand(deps: ListenerDeps, { command, respond, client }: 
   const openModal = async (view: View) => {
     await client.views.open({ trigger_id: command.trigger_id, view });
   };
-  const allowed = opsAllowedHere({ ctx });
+  // What this person may do here: for help, usage and the form only, not worked out for an operation.
+  let allowedHere: ReturnType<typeof opsAllowedHere> | undefined;
+  const allowed = () => {
+    allowedHere ??= opsAllowedHere({ ctx });
+    return allowedHere;
+  };
 
   switch (parsed.kind) {
     case 'help':
-      return reply(buildHelp(allowed, channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, { sandbox }));
+      return reply(buildHelp(allowed(), channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, { sandbox }));
     case 'whoami':
       return reply(
-        buildWhoami(ctx.actor, ctx.roles, allowed, channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, {
+        buildWhoami(ctx.actor, ctx.roles, allowed(), channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, {
           sandbox,
         }),
       );
     case 'modal': {
-      if (allowed.length === 0) {
+      if (allowed().length === 0) {
         await appendSecretAudit(deps, {
           actor: ctx.actor,
           teamId: ctx.teamId,
@@ -67,15 +72,15 @@ async function runCardCommand(deps: ListenerDeps, { command, respond, client }: 
           outcome: 'denied',
           reason: 'operation form: no operation allowed to this user here',
         });
-        return reply(buildHelp(allowed, channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, { sandbox }));
+        return reply(buildHelp(allowed(), channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, { sandbox }));
       }
       const handle = deps.vault.keep(command.response_url, { userId: ctx.actor, channelId: ctx.channelId });
       try {
-        await openModal(buildOperationModal(allowed, { c: ctx.channelId, h: handle }, sandbox));
+        await openModal(buildOperationModal(allowed(), { c: ctx.channelId, h: handle }, sandbox));
       } catch (error) {
         deps.logger.warn({ err: error }, 'operation form could not be opened');
         return reply(
-          buildUsage('The form could not be opened in time. Try again, or type the operation.', undefined, allowed, {
+          buildUsage('The form could not be opened in time. Try again, or type the operation.', undefined, allowed(), {
             sandbox,
           }),
         );
@@ -92,7 +97,7 @@ async function runCardCommand(deps: ListenerDeps, { command, respond, client }: 
         outcome: 'invalid',
         reason: parsed.problem,
       });
-      return reply(buildUsage(parsed.problem, parsed.op, allowed, { sandbox }));
+      return reply(buildUsage(parsed.problem, parsed.op, allowed(), { sandbox }));
     }
     case 'op': {
       const request: CardRequest = {
