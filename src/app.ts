@@ -90,8 +90,11 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     logLevel,
     // Bolt's per-conversation store is not used, and costs a lookup on every request.
     convoStore: false,
+    // ignoreSelf drops the bot's own message events; cardops listens to none (its one event,
+    // app_home_opened, is a person's), so it would only be one more middleware on every request.
+    ignoreSelf: false,
     clientOptions: {
-      // Web API calls and respond() posts over keep-alive node:http (see keep-alive-fetch.ts).
+      // Web API calls and respond() posts over undici's keep-alive pool (see keep-alive-fetch.ts).
       fetch: createKeepAliveFetch(),
       logger: createSlackLogger(logger, 'web-api'),
       logLevel,
