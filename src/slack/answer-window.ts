@@ -2,7 +2,7 @@ import type { RespondArguments } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 
 /** How long a slash command's acknowledgement may wait for its answer (SPEC: ack within 3 s). */
-export const ANSWER_IN_ACK_MS = 25;
+export const ANSWER_IN_ACK_MS = 10;
 
 export interface AnswerWindow {
   /**
