@@ -4,7 +4,6 @@ import { createUserGroupResolver } from './adapters/slack/usergroups.js';
 import type { LogLevel } from './config.js';
 import { reportInterruptedCalls } from './domain/audit/report-interrupted-calls.js';
 import { createSlackLogger, slackLogLevel } from './logger.js';
-import { ANSWER_IN_ACK_MS } from './slack/answer-window.js';
 import { createApprovalJobs } from './slack/approval-jobs.js';
 import type { AppDeps, ListenerDeps } from './slack/deps.js';
 import { createKeyedSerialiser } from './slack/keyed-serialiser.js';
@@ -122,7 +121,6 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     serialise: createKeyedSerialiser(),
     tasks,
     revealHideMs: appDeps.revealHideMs ?? 60_000,
-    answerInAckMs: appDeps.answerInAckMs ?? ANSWER_IN_ACK_MS,
     reveals: createRevealTimers({ logger, tasks }),
     requesterReplies: new Map(),
   };

@@ -53,8 +53,6 @@ export interface OfflineBotOptions {
   issuerTimeoutMs?: number;
   sandboxSlowMs?: number;
   revealHideMs?: number;
-  /** How long a `/card` acknowledgement may wait to carry its answer (the app's default when unset). */
-  answerInAckMs?: number;
   /** An issuer other than the embedded sandbox (a fake in a test). */
   issuer?: CardIssuer;
   issuerBaseUrl?: string;
@@ -134,7 +132,6 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
       sandbox: sandbox !== undefined,
       now,
       ...(options.revealHideMs !== undefined ? { revealHideMs: options.revealHideMs } : {}),
-      ...(options.answerInAckMs !== undefined ? { answerInAckMs: options.answerInAckMs } : {}),
     },
     {
       botToken,

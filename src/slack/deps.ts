@@ -22,8 +22,6 @@ export interface AppDeps {
   userGroups?: UserGroupResolver;
   /** How long a revealed secret stays on screen before it is replaced (SPEC: 60 s). */
   revealHideMs?: number;
-  /** How long a `/card` acknowledgement may wait to carry its answer (0: acknowledge at once). */
-  answerInAckMs?: number;
 }
 
 /** Background work a listener starts after answering; drained on shutdown and in tests. */
@@ -43,7 +41,6 @@ export interface ListenerDeps extends AppDeps {
   serialise: KeyedSerialiser;
   tasks: TaskTracker;
   revealHideMs: number;
-  answerInAckMs: number;
   /** Reveal buttons waiting and shown secrets waiting to be hidden (memory only). */
   reveals: RevealTimers;
   /** Approval id → vault handle of the requester's response_url, to tell them the outcome. Memory only. */

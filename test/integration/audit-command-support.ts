@@ -125,10 +125,3 @@ export function commandDelivery(
 export function shownTo(bot: OfflineBot, user: string): SlackMessage[] {
   return bot.slack.messages.filter((m) => m.visibility === 'ephemeral' && m.to === user);
 }
-
-/** The message text an acknowledgement carried, or undefined for an empty one. */
-export function ackText(ack: unknown): string | undefined {
-  if (typeof ack === 'string') return ack.trim() === '' ? undefined : ack;
-  const text = ack && typeof ack === 'object' ? (ack as { text?: unknown }).text : undefined;
-  return typeof text === 'string' && text !== '' ? text : undefined;
-}

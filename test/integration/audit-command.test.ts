@@ -398,13 +398,11 @@ describe('/card-audit access and bad input', () => {
   });
 
   it('when a manager asks from a DM or a channel the bot is not in, then the answer still reaches them ephemerally', async () => {
-    const acksBefore = bot.slack.acks.length;
     const inDm = await cardAudit('op:cancel', MANAGER, 'D0MANAGER');
     expect(eventIdsOf(inDm.answer)).toHaveLength(3);
     const inRandom = await cardAudit('op:cancel', MANAGER, 'C0RANDOM');
     expect(eventIdsOf(inRandom.answer)).toHaveLength(3);
-    // Audit answers always go through the response_url (or an ephemeral post), never in the acknowledgement.
-    expect(bot.slack.acks.slice(acksBefore)).toEqual([]);
+    expect(bot.slack.acks).toEqual([]);
   });
 });
 

@@ -2,7 +2,6 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { View } from '@slack/types';
 import { parseCardCommand } from '../../../domain/cards/card-command.js';
 import { channelKey } from '../../../domain/policy/authorise.js';
-import { type AnswerWindow, openAnswerWindow } from '../../answer-window.js';
 import { resolveContext } from '../../context.js';
 import { deliverAnswer } from '../../deliver-answer.js';
 import type { ListenerDeps } from '../../deps.js';
@@ -15,20 +14,9 @@ import { appendSecretAudit } from './secret-audit.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-/**
- * `/card …`: parse, check and run; every answer is ephemeral to the asker. The answer rides on the
- * acknowledgement when it is ready within a few tens of ms, else it follows through the response_url.
- */
-export async function handleCardCommand(deps: ListenerDeps, args: Args): Promise<void> {
-  const window = openAnswerWindow(args.ack, deps.answerInAckMs, deps.logger);
-  try {
-    await runCardCommand(deps, args, window);
-  } finally {
-    await window.close();
-  }
-}
-
-async function runCardCommand(deps: ListenerDeps, { command, respond, client }: Args, window: AnswerWindow) {
+/** `/card …`: acknowledge at once, then parse, check and run; every answer is ephemeral to the asker. */
+export async function handleCardCommand(deps: ListenerDeps, { command, ack, respond, client }: Args): Promise<void> {
+  await ack();
   const parsed = parseCardCommand(command.text ?? '');
   const ctx = await resolveContext(deps, {
     userId: command.user_id,
@@ -36,13 +24,10 @@ async function runCardCommand(deps: ListenerDeps, { command, respond, client }: 
     channelId: command.channel_id,
   });
   const sandbox = deps.sandbox;
-  const reply = async (message: SlackReply) => {
-    const ephemeral = { response_type: 'ephemeral' as const, text: message.text, blocks: message.blocks };
-    if (await window.answer(ephemeral)) return;
-    await deliverAnswer(deps, client, { userId: command.user_id, channelId: command.channel_id }, message, () =>
-      respond(ephemeral),
+  const reply = (message: SlackReply) =>
+    deliverAnswer(deps, client, { userId: command.user_id, channelId: command.channel_id }, message, () =>
+      respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks }),
     );
-  };
   const openModal = async (view: View) => {
     await client.views.open({ trigger_id: command.trigger_id, view });
   };
