@@ -24,19 +24,16 @@ const cardStateFields = z.object({
   status: looseStatus.optional(),
 });
 
-/** activate, block, unblock, cancel: `{cardId, isActive, status?}`, for the card that was asked about. */
-export function cardStateSchema(cardId: string): z.ZodType<CardStateResult> {
-  return cardStateFields.transform((data, ctx) => {
-    if (data.cardId !== cardId) {
-      ctx.issues.push({ code: 'custom', message: 'answer is about another card', path: ['cardId'], input: data });
-      return z.NEVER;
-    }
-    const result: CardStateResult = { cardId: data.cardId };
-    if (data.isActive !== undefined) result.isActive = data.isActive;
-    if (data.status !== undefined) result.status = data.status;
-    return result;
-  });
-}
+/**
+ * activate, block, unblock, cancel: `{cardId, isActive, status?}`. Compiled once; that the answer
+ * is about the card asked for is checked by the caller (`aboutCard` of the request).
+ */
+export const cardStateSchema: z.ZodType<CardStateResult> = cardStateFields.transform((data) => {
+  const result: CardStateResult = { cardId: data.cardId };
+  if (data.isActive !== undefined) result.isActive = data.isActive;
+  if (data.status !== undefined) result.status = data.status;
+  return result;
+});
 
 export const panSchema: z.ZodType<PanResult> = z
   .object({ pan: panValue, expDate: looseDate })

@@ -33,6 +33,8 @@ export interface IssuerRequest {
   body?: Record<string, unknown>;
   /** The answer may be `text/plain` (PayCaddy's limit: "No stablish internal limit"). */
   acceptPlainText?: boolean;
+  /** The card the answer must be about: an answer naming another card is malformed. */
+  aboutCard?: string;
 }
 
 /**
@@ -80,10 +82,10 @@ export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOp
     validateStatus: () => true,
     // The raw text: JSON is parsed here, so a broken body is ISSUER_MALFORMED and not a silent string.
     responseType: 'text',
-    transformResponse: [(data: unknown) => data],
+    transformResponse: [],
     transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
-    // Bodies are plain objects: JSON, nothing else to detect.
-    transformRequest: [(data: unknown) => (data === undefined ? data : JSON.stringify(data))],
+    // Bodies are plain objects, sent as JSON by the adapter: nothing to detect or transform.
+    transformRequest: [],
     adapter: createLeanHttpAdapter(),
   });
   // axios.create gives the instance per-method header sets (common, get, post, …) that it deep-merges
@@ -164,9 +166,13 @@ export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOp
         });
       }
       const parsed = schema.safeParse(unwrapped.data);
-      if (!parsed.success) {
+      const aboutAnother =
+        parsed.success &&
+        request.aboutCard !== undefined &&
+        (parsed.data as { cardId?: unknown }).cardId !== request.aboutCard;
+      if (!parsed.success || aboutAnother) {
         // Only the path of the first issue: zod's messages are safe, the values they point at are not.
-        const where = parsed.error.issues[0]?.path.map(String).join('.') || 'answer';
+        const where = aboutAnother ? 'cardId' : parsed.error?.issues[0]?.path.map(String).join('.') || 'answer';
         throw fail(request, 'ISSUER_MALFORMED', `HTTP ${status}, unexpected shape at ${where}`, {
           outcome: maybeApplied(request),
           httpStatus: status,

@@ -61,29 +61,29 @@ export function createSoveraIssuer(options: IssuerClientOptions): CardIssuer {
     async activate(cardId) {
       check('activate', cardId);
       return http.call(
-        { op: 'activate', method: 'POST', path: SOVERA_PATHS.activate, body: { cardId } },
-        cardStateSchema(cardId),
+        { op: 'activate', method: 'POST', path: SOVERA_PATHS.activate, body: { cardId }, aboutCard: cardId },
+        cardStateSchema,
       );
     },
     async block(cardId) {
       check('block', cardId);
       return http.call(
-        { op: 'block', method: 'POST', path: SOVERA_PATHS.block, body: { cardId } },
-        cardStateSchema(cardId),
+        { op: 'block', method: 'POST', path: SOVERA_PATHS.block, body: { cardId }, aboutCard: cardId },
+        cardStateSchema,
       );
     },
     async unblock(cardId) {
       check('unblock', cardId);
       return http.call(
-        { op: 'unblock', method: 'POST', path: SOVERA_PATHS.unblock, body: { cardId } },
-        cardStateSchema(cardId),
+        { op: 'unblock', method: 'POST', path: SOVERA_PATHS.unblock, body: { cardId }, aboutCard: cardId },
+        cardStateSchema,
       );
     },
     async cancel(cardId) {
       check('cancel', cardId);
       return http.call(
-        { op: 'cancel', method: 'POST', path: SOVERA_PATHS.cancel, body: { cardId } },
-        cardStateSchema(cardId),
+        { op: 'cancel', method: 'POST', path: SOVERA_PATHS.cancel, body: { cardId }, aboutCard: cardId },
+        cardStateSchema,
       );
     },
     async pan(cardId) {
