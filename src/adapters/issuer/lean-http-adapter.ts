@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import {
   type AxiosAdapter,
   AxiosError,
@@ -7,7 +6,8 @@ import {
   CanceledError,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
+import { type BufferedAnswer, HttpCallError, sendBuffered } from '../http/buffered-request.js';
 
 /**
  * An axios adapter over undici's `request` with a keep-alive connection pool, for the issuer
@@ -38,71 +38,52 @@ export function createLeanHttpAdapter(options: { connections?: number } = {}): A
       data === undefined || data === null ? undefined : typeof data === 'string' ? data : JSON.stringify(data);
     const signal = config.signal as AbortSignal | undefined;
     if (signal?.aborted) throw new CanceledError(undefined, undefined, config);
+    const limit = config.maxContentLength ?? -1;
 
-    // One deadline for the whole call, trickling answers included. undici takes an EventEmitter as
-    // its abort signal: cheaper than an AbortController per call.
-    const abort = new EventEmitter();
-    let timedOut = false;
-    const deadline = config.timeout
-      ? setTimeout(() => {
-          timedOut = true;
-          abort.emit('abort');
-        }, config.timeout)
-      : undefined;
-    const cancel = () => abort.emit('abort');
-    signal?.addEventListener('abort', cancel, { once: true });
-    const failed = (error: unknown): Error => {
-      if (error instanceof AxiosError) return error;
-      if (timedOut) {
-        const code = config.transitional?.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED;
-        return new AxiosError(`timeout of ${config.timeout}ms exceeded`, code, config);
-      }
-      return transportError(error, config, signal);
-    };
-
+    let answer: BufferedAnswer;
     try {
-      let answer: Dispatcher.ResponseData;
-      try {
-        answer = await undiciRequest(url, {
-          dispatcher,
-          method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
-          headers,
-          body: payload,
-          signal: abort,
-        });
-      } catch (error) {
-        throw failed(error);
-      }
-
-      const limit = config.maxContentLength ?? -1;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      try {
-        for await (const chunk of answer.body) {
-          size += (chunk as Buffer).length;
-          if (limit > -1 && size > limit) {
-            answer.body.destroy();
-            throw new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config);
-          }
-          chunks.push(chunk as Buffer);
-        }
-      } catch (error) {
-        throw failed(error);
-      }
-      return settle(config, answer, chunks);
-    } finally {
-      clearTimeout(deadline);
-      signal?.removeEventListener('abort', cancel);
+      answer = await sendBuffered(dispatcher, url, {
+        method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
+        headers,
+        ...(payload !== undefined ? { body: payload } : {}),
+        ...(limit > -1 ? { maxBytes: limit } : {}),
+        // One deadline for the whole call, trickling answers included.
+        ...(config.timeout ? { deadlineMs: config.timeout } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      throw axiosErrorOf(error, config, signal);
     }
+    return settle(config, answer);
   };
 }
 
+/** A transport failure as the AxiosError axios's own adapter would raise; only codes travel. */
+function axiosErrorOf(error: unknown, config: InternalAxiosRequestConfig, signal: AbortSignal | undefined): Error {
+  if (signal?.aborted) return new CanceledError(undefined, undefined, config);
+  const raw = (error as { code?: unknown }).code;
+  if (raw === 'ERR_ANSWER_TOO_LARGE') {
+    return new AxiosError(
+      `maxContentLength size of ${config.maxContentLength} exceeded`,
+      AxiosError.ERR_BAD_RESPONSE,
+      config,
+    );
+  }
+  if (raw === 'ETIMEDOUT' && error instanceof HttpCallError) {
+    const code = config.transitional?.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED;
+    return new AxiosError(`timeout of ${config.timeout}ms exceeded`, code, config);
+  }
+  const code = typeof raw === 'string' ? (UNDICI_CODES[raw] ?? raw) : undefined;
+  // Only the code travels: undici's message may name the address, never anything of the request.
+  return new AxiosError(code ?? 'network error', code, config);
+}
+
 /** The answer as axios expects it, refused by validateStatus when it says so. */
-function settle(config: InternalAxiosRequestConfig, answer: Dispatcher.ResponseData, chunks: Buffer[]): AxiosResponse {
+function settle(config: InternalAxiosRequestConfig, answer: BufferedAnswer): AxiosResponse {
   const response: AxiosResponse = {
-    data: Buffer.concat(chunks).toString('utf8'),
-    status: answer.statusCode,
-    statusText: '',
+    data: answer.body.toString('utf8'),
+    status: answer.status,
+    statusText: answer.statusText,
     headers: AxiosHeaders.from(answer.headers as Record<string, string>),
     config,
     request: undefined,
@@ -129,14 +110,6 @@ const UNDICI_CODES: Record<string, string> = {
   UND_ERR_CLOSED: 'ECONNRESET',
   UND_ERR_DESTROYED: 'ECONNRESET',
 };
-
-function transportError(error: unknown, config: InternalAxiosRequestConfig, signal: AbortSignal | undefined): Error {
-  if (signal?.aborted) return new CanceledError(undefined, undefined, config);
-  const raw = (error as { code?: unknown }).code;
-  const code = typeof raw === 'string' ? (UNDICI_CODES[raw] ?? raw) : undefined;
-  // Only the code travels: undici's message may name the address, never anything of the request.
-  return new AxiosError(code ?? 'network error', code, config);
-}
 
 /** axios's rule: a relative url is appended to baseURL, whatever the slashes. */
 function joinUrl(baseURL: string | undefined, url: string | undefined): string {

@@ -1,12 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { STATUS_CODES } from 'node:http';
-import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
+import { sendBuffered } from '../http/buffered-request.js';
 
 /**
- * A `fetch` for the Slack clients (Web API calls and response_url posts) over undici's `request`
- * with a keep-alive pool. Node's built-in fetch costs several times more CPU per request (web
- * streams, a `Response` and `Headers` built for every answer), and a busy bot makes one or two
- * such posts per command. Bodies it does not handle itself (streams, FormData for file uploads)
+ * A `fetch` for the Slack clients (Web API calls and response_url posts) over undici with a
+ * keep-alive pool (`sendBuffered`). Node's built-in fetch costs several times more CPU per
+ * request (web streams, a `Response` and `Headers` built for every answer), and a busy bot makes
+ * one or two such posts per command. Bodies it does not handle itself (streams, FormData for file uploads)
  * go to the built-in fetch. Redirects are not followed.
  */
 export function createKeepAliveFetch(options: { maxSockets?: number } = {}): typeof fetch {
@@ -26,20 +27,16 @@ export function createKeepAliveFetch(options: { maxSockets?: number } = {}): typ
       headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
     }
     const method = (init.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod;
-    const answer = await undiciRequest(url, {
-      dispatcher,
+    const answer = await sendBuffered(dispatcher, url, {
       method,
       headers,
-      body: payload,
+      ...(payload !== undefined ? { body: payload } : {}),
       ...(init.signal ? { signal: init.signal } : {}),
     });
-    const status = answer.statusCode;
+    const status = answer.status;
     const noBody = status === 204 || status === 304 || method === 'HEAD';
-    let bytes: Buffer | null = null;
-    if (noBody) await answer.body.dump();
-    else bytes = Buffer.from(await answer.body.arrayBuffer());
-    return new BufferedResponse(url, status, STATUS_CODES[status] ?? '', answer.headers, {
-      bytes,
+    return new BufferedResponse(url, status, answer.statusText || (STATUS_CODES[status] ?? ''), answer.headers, {
+      bytes: noBody ? null : answer.body,
     }) as unknown as Response;
   };
   return keepAliveFetch as typeof fetch;
