@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CHILD_SIGNING_SECRET, type ChildBot, ROOT } from '../test/helpers/child-bot.js';
 import { type StubIssuer, startStubIssuer } from '../test/helpers/stub-issuer.js';
 import { type BenchSlack, startBot, tempDir } from './environment.js';
-import { closedLoop, createPoster, median, type Poster, percentile } from './load.js';
+import { closedLoop, createPoster, median, percentile } from './load.js';
 import type { Figure } from './report.js';
 
 /**
@@ -73,36 +73,6 @@ function blockCommand(bench: BenchSlack, cardId: string) {
   return bench.command(ALICE, SUPPORT, `block ${cardId} benchmark`);
 }
 
-/**
- * Sends one command and resolves with the text of its answer, wherever Slack would show it from:
- * the acknowledgement itself (an answer ready within the bot's short window rides on it) or the
- * post to its response_url. `undefined` when neither came within `waitMs`, or the status was not 200.
- */
-async function commandAnswer(
-  bench: BenchSlack,
-  poster: Poster,
-  body: Record<string, string>,
-  waitMs = 15_000,
-  onAck?: (status: number) => void,
-): Promise<string | undefined> {
-  const { status, ack } = await poster.post(body);
-  onAck?.(status);
-  if (status !== 200) return undefined;
-  if (ack !== '') {
-    const text = (JSON.parse(ack) as { text?: unknown }).text;
-    if (typeof text === 'string' && text !== '') return text;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const reply = await Promise.race([
-    bench.reply(body.response_url ?? ''),
-    new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), waitMs);
-    }),
-  ]);
-  clearTimeout(timer);
-  return reply ? String(reply.body.text ?? '') : undefined;
-}
-
 /** 50 concurrent `/card block`, issuer answering after 2 s: every ack fast, every answer delivered. */
 export async function measureAckUnderSlowIssuer(bench: BenchSlack, waves = 4, concurrency = 50): Promise<Figure> {
   const full = await startFullBot(bench, 2_000);
@@ -116,7 +86,9 @@ export async function measureAckUnderSlowIssuer(bench: BenchSlack, waves = 4, co
     // One wave first, not counted: a bot in service is warm (JIT, connection pools, the user-group cache).
     await Promise.all(
       Array.from({ length: concurrency }, async (_, i) => {
-        await commandAnswer(bench, poster, blockCommand(bench, `bench-slow-warm-${i}`));
+        const body = blockCommand(bench, `bench-slow-warm-${i}`);
+        await poster.post(body);
+        await bench.reply(body.response_url ?? '');
       }),
     );
     for (let wave = 0; wave < waves; wave += 1) {
@@ -125,16 +97,20 @@ export async function measureAckUnderSlowIssuer(bench: BenchSlack, waves = 4, co
           const body = blockCommand(bench, `bench-slow-${wave}-${i}`);
           sent += 1;
           const t0 = performance.now();
-          return commandAnswer(bench, poster, body, 15_000, (status) => {
-            acks.push(performance.now() - t0);
-            if (status !== 200) badStatus += 1;
-          });
+          const status = await poster.post(body);
+          acks.push(performance.now() - t0);
+          if (status !== 200) badStatus += 1;
+          const reply = await Promise.race([
+            bench.reply(body.response_url ?? ''),
+            new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 15_000)),
+          ]);
+          return reply;
         }),
       );
       for (const answer of answers) {
-        if (answer === undefined) continue;
+        if (!answer) continue;
         delivered += 1;
-        if (answer.includes('blocked')) blocked += 1;
+        if (String(answer.body.text ?? '').includes('blocked')) blocked += 1;
       }
     }
   } finally {
@@ -180,12 +156,14 @@ export async function measureThroughputRatio(
   let failures = 0;
   const runFull = (tag: string, n: number) =>
     closedLoop(concurrency, n, async (i) => {
-      const answer = await commandAnswer(bench, fullPoster, blockCommand(bench, `bench-tp-${tag}-${i}`));
-      if (!answer?.includes('blocked')) failures += 1;
+      const body = blockCommand(bench, `bench-tp-${tag}-${i}`);
+      if ((await fullPoster.post(body)) !== 200) failures += 1;
+      const reply = await bench.reply(body.response_url ?? '');
+      if (!String(reply.body.text ?? '').includes('blocked')) failures += 1;
     });
   const runFloor = (tag: string, n: number) =>
     closedLoop(concurrency, n, async (i) => {
-      if ((await floorPoster.post(blockCommand(bench, `bench-tp-${tag}-${i}`))).status !== 200) failures += 1;
+      if ((await floorPoster.post(blockCommand(bench, `bench-tp-${tag}-${i}`))) !== 200) failures += 1;
     });
   const fullRates: number[] = [];
   const floorRates: number[] = [];
@@ -252,8 +230,9 @@ export async function measureMemory(
   }, 100);
   try {
     await closedLoop(concurrency, commands, async (i) => {
-      const answer = await commandAnswer(bench, poster, blockCommand(bench, `bench-mem-${i}`));
-      if (!answer?.includes('blocked')) failures += 1;
+      const body = blockCommand(bench, `bench-mem-${i}`);
+      if ((await poster.post(body)) !== 200) failures += 1;
+      await bench.reply(body.response_url ?? '');
     });
     clearInterval(sampler);
     const justAfter = full.bot.rss();

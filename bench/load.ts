@@ -8,8 +8,8 @@ import { encodeDelivery, signRequest } from '../src/shell/slack-driver.js';
  */
 
 export interface Poster {
-  /** POSTs a signed slash-command body; resolves with the status and the acknowledgement's body once read. */
-  post(body: Record<string, string>): Promise<{ status: number; ack: string }>;
+  /** POSTs a signed slash-command body; resolves with the status once the answer (the ack) is read. */
+  post(body: Record<string, string>): Promise<number>;
   close(): void;
 }
 
@@ -20,7 +20,7 @@ export function createPoster(url: string, signingSecret: string, maxSockets = 64
     post(body) {
       const { raw, contentType } = encodeDelivery({ kind: 'command', body });
       const data = Buffer.from(raw);
-      return new Promise<{ status: number; ack: string }>((resolve, reject) => {
+      return new Promise<number>((resolve, reject) => {
         const request = http.request(
           {
             agent,
@@ -35,12 +35,8 @@ export function createPoster(url: string, signingSecret: string, maxSockets = 64
             },
           },
           (response) => {
-            let ack = '';
-            response.setEncoding('utf8');
-            response.on('data', (chunk: string) => {
-              ack += chunk;
-            });
-            response.on('end', () => resolve({ status: response.statusCode ?? 0, ack }));
+            response.on('data', () => {});
+            response.on('end', () => resolve(response.statusCode ?? 0));
             response.on('error', reject);
           },
         );
