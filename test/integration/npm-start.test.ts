@@ -105,6 +105,8 @@ describe.each(['sovera', 'paycaddy'] as const)(
 
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+      // The whole shutdown ran (audit writer closed, database closed), not just an emptied event loop.
+      expect(stdout).toContain('"msg":"stopped"');
       expect(stdout).not.toContain(TOKEN);
       expect(stdout).not.toContain('issuer-key-for-start-test');
 

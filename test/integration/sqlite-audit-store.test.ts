@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { type Database, openDatabase } from '../../src/adapters/sqlite/database.
 import type { AuditEventInput, AuditFilter, AuditRow } from '../../src/domain/audit/audit-types.js';
 import { type ChainedTuple, chainHash, GENESIS_HASH } from '../../src/domain/audit/hash-chain.js';
 import { AppError } from '../../src/errors.js';
+import { ROOT } from '../helpers/child-bot.js';
 
 let dir: string;
 let path: string;
@@ -434,6 +436,17 @@ describe('audit store: writer thread', () => {
     expect(released).toBe(true);
     expect(row).toMatchObject({ id: 1, actor: 'U1' });
     expect(store.count({})).toBe(1); // visible to the main connection as soon as the append resolves
+  });
+
+  it('when the store is closed in a process with nothing else to do, then the caller still gets to its next step', () => {
+    // The idle writer thread does not hold the process open; closing it must, until it is gone.
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'test/helpers/close-audit-then-print.ts'), dir],
+      { cwd: ROOT, encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(run.stdout).toContain('closed, next step ran');
+    expect(run.status).toBe(0);
   });
 
   it('when the writer thread cannot open the file, then that batch fails with the SQLite code and a later one goes through once the file is back', async () => {

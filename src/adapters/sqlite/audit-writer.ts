@@ -97,6 +97,9 @@ export function threadAuditWriter(path: string): AuditBatchWriter {
       worker = undefined;
       if (!current) return;
       const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+      // Held while it closes: an idle thread is unref'd, and a process with nothing else to do
+      // would otherwise end here, before its caller's next step.
+      current.ref();
       current.postMessage('close');
       await exited;
     },
