@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 /**
  * One HTTP exchange through an undici dispatcher (a keep-alive pool), the answer read whole into
@@ -6,6 +6,11 @@ import type { Dispatcher } from 'undici';
  * small JSON bodies, and `request`'s stream (a Readable per answer) cost more CPU than the
  * exchange. Shared by the issuer's axios adapter and the Slack clients' fetch.
  */
+
+/** A keep-alive connection pool per origin (http and https alike); it follows no redirect. */
+export function keepAlivePool(connections = 64): Dispatcher {
+  return new Agent({ connections, keepAliveTimeout: 30_000 });
+}
 
 export interface BufferedRequest {
   method: Dispatcher.HttpMethod;

@@ -6,12 +6,12 @@ import {
   CanceledError,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import { Agent, type Dispatcher } from 'undici';
-import { type BufferedAnswer, HttpCallError, sendBuffered } from '../http/buffered-request.js';
+import type { Dispatcher } from 'undici';
+import { type BufferedAnswer, HttpCallError, keepAlivePool, sendBuffered } from '../http/buffered-request.js';
 
 /**
- * An axios adapter over undici's `request` with a keep-alive connection pool, for the issuer
- * client. axios's own Node adapter (streams, decompression, proxies, redirects, progress events)
+ * An axios adapter over undici (`sendBuffered`: its dispatch API, a keep-alive pool), for the
+ * issuer client. axios's own Node adapter (streams, decompression, proxies, redirects, progress events)
  * costs about as much CPU per call as the rest of a `/card` command, and node:http's client
  * about half as much again as undici's; the issuer API needs none of the extras: small JSON
  * bodies, no redirects (never followed: the key header would travel), no proxy. axios keeps its
@@ -21,8 +21,7 @@ import { type BufferedAnswer, HttpCallError, sendBuffered } from '../http/buffer
  * signal, and validateStatus. Network errors keep Node's codes (ECONNREFUSED, ECONNRESET, ETIMEDOUT).
  */
 export function createLeanHttpAdapter(options: { connections?: number } = {}): AxiosAdapter {
-  // undici follows no redirect unless told to; it pools per origin, http and https alike.
-  const dispatcher = new Agent({ connections: options.connections ?? 64, keepAliveTimeout: 30_000 });
+  const dispatcher = keepAlivePool(options.connections);
 
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     const url = joinUrl(config.baseURL, config.url);

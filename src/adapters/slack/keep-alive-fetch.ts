@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { STATUS_CODES } from 'node:http';
-import { Agent, type Dispatcher } from 'undici';
-import { sendBuffered } from '../http/buffered-request.js';
+import type { Dispatcher } from 'undici';
+import { keepAlivePool, sendBuffered } from '../http/buffered-request.js';
 
 /**
  * A `fetch` for the Slack clients (Web API calls and response_url posts) over undici with a
@@ -11,7 +11,7 @@ import { sendBuffered } from '../http/buffered-request.js';
  * go to the built-in fetch. Redirects are not followed.
  */
 export function createKeepAliveFetch(options: { maxSockets?: number } = {}): typeof fetch {
-  const dispatcher = new Agent({ connections: options.maxSockets ?? 64, keepAliveTimeout: 30_000 });
+  const dispatcher = keepAlivePool(options.maxSockets);
 
   const keepAliveFetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const body = init.body;
