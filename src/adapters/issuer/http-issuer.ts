@@ -2,7 +2,8 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import { CARD_ID_PATTERN, type CardOp, SECRET_OPS, STATE_CHANGING_OPS } from '../../domain/ops.js';
 import { AppError, type AppErrorOptions, type CallOutcome, type ErrorCode } from '../../errors.js';
-import type { CardIssuer, IssuerAnswer, IssuerClientOptions } from './card-issuer.js';
+import type { CardIssuer, CardStateResult, IssuerAnswer, IssuerClientOptions } from './card-issuer.js';
+import { cardStateSchema } from './card-schemas.js';
 import { createLeanHttpAdapter } from './lean-http-adapter.js';
 import { cleanIssuerText, cleanTraceId } from './normalise.js';
 
@@ -56,7 +57,11 @@ export interface IssuerDialect {
 export interface IssuerHttp {
   /** Calls the issuer once (reads: at most twice) and returns the answer parsed by `schema`, with its trace id. */
   call<T extends object>(request: IssuerRequest, schema: z.ZodType<T>): Promise<T & IssuerAnswer>;
+  /** activate, block, unblock, cancel: a checked card id POSTed to `path`, answered with that card's state. */
+  stateChange(op: StateChangeOp, path: string, cardId: string): Promise<CardStateResult & IssuerAnswer>;
 }
+
+export type StateChangeOp = 'activate' | 'block' | 'unblock' | 'cancel';
 
 const NETWORK_CODES_NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
@@ -216,18 +221,24 @@ export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOp
     return read(request, response, schema);
   }
 
+  async function call<T extends object>(request: IssuerRequest, schema: z.ZodType<T>): Promise<T & IssuerAnswer> {
+    // State changes are never retried; neither are reads of cardholder data, so each access
+    // to a PAN, CVV, expiry or PIN is exactly the one call its audit row announces.
+    if (STATE_CHANGING_OPS.includes(request.op) || SECRET_OPS.includes(request.op)) return attempt(request, schema);
+    try {
+      return await attempt(request, schema);
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      await sleep(retryDelayMs);
+      return attempt(request, schema);
+    }
+  }
+
   return {
-    async call<T extends object>(request: IssuerRequest, schema: z.ZodType<T>): Promise<T & IssuerAnswer> {
-      // State changes are never retried; neither are reads of cardholder data, so each access
-      // to a PAN, CVV, expiry or PIN is exactly the one call its audit row announces.
-      if (STATE_CHANGING_OPS.includes(request.op) || SECRET_OPS.includes(request.op)) return attempt(request, schema);
-      try {
-        return await attempt(request, schema);
-      } catch (error) {
-        if (!isRetryable(error)) throw error;
-        await sleep(retryDelayMs);
-        return attempt(request, schema);
-      }
+    call,
+    async stateChange(op, path, cardId) {
+      requireCardId(dialect.provider, op, cardId);
+      return call({ op, method: 'POST', path, body: { cardId }, aboutCard: cardId }, cardStateSchema);
     },
   };
 }

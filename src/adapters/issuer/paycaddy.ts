@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import type { CardIssuer, IssuerClientOptions } from './card-issuer.js';
-import {
-  cardStateSchema,
-  cvvSchema,
-  dueDateSchema,
-  limitSchema,
-  panSchema,
-  pinSchema,
-  setLimitSchema,
-} from './card-schemas.js';
+import { cvvSchema, dueDateSchema, limitSchema, panSchema, pinSchema, setLimitSchema } from './card-schemas.js';
 import { createIssuerHttp, type IssuerDialect, requireCardId, requireLimit, requireNewPin } from './http-issuer.js';
 
 /** PayCaddy v1 paths (SPEC §2). Answers are the bare data with 200; errors are problem objects. */
@@ -50,34 +42,10 @@ export function createPayCaddyIssuer(options: IssuerClientOptions): CardIssuer {
 
   return {
     provider: 'paycaddy',
-    async activate(cardId) {
-      check('activate', cardId);
-      return http.call(
-        { op: 'activate', method: 'POST', path: PAYCADDY_PATHS.activate, body: { cardId }, aboutCard: cardId },
-        cardStateSchema,
-      );
-    },
-    async block(cardId) {
-      check('block', cardId);
-      return http.call(
-        { op: 'block', method: 'POST', path: PAYCADDY_PATHS.block, body: { cardId }, aboutCard: cardId },
-        cardStateSchema,
-      );
-    },
-    async unblock(cardId) {
-      check('unblock', cardId);
-      return http.call(
-        { op: 'unblock', method: 'POST', path: PAYCADDY_PATHS.unblock, body: { cardId }, aboutCard: cardId },
-        cardStateSchema,
-      );
-    },
-    async cancel(cardId) {
-      check('cancel', cardId);
-      return http.call(
-        { op: 'cancel', method: 'POST', path: PAYCADDY_PATHS.cancel, body: { cardId }, aboutCard: cardId },
-        cardStateSchema,
-      );
-    },
+    activate: (cardId) => http.stateChange('activate', PAYCADDY_PATHS.activate, cardId),
+    block: (cardId) => http.stateChange('block', PAYCADDY_PATHS.block, cardId),
+    unblock: (cardId) => http.stateChange('unblock', PAYCADDY_PATHS.unblock, cardId),
+    cancel: (cardId) => http.stateChange('cancel', PAYCADDY_PATHS.cancel, cardId),
     async pan(cardId) {
       check('pan', cardId);
       return http.call({ op: 'pan', method: 'POST', path: PAYCADDY_PATHS.pan, body: { cardId } }, panSchema);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CardIssuer, IssuerClientOptions } from './card-issuer.js';
-import { cardStateSchema, cvvSchema, dueDateSchema, panSchema, pinSchema } from './card-schemas.js';
+import { cvvSchema, dueDateSchema, panSchema, pinSchema } from './card-schemas.js';
 import { createIssuerHttp, type IssuerDialect, notOffered, requireCardId, requireNewPin } from './http-issuer.js';
 
 /** Sovera v2 paths (SPEC §2). Every answer is `{success, data, meta: {timestamp, version, traceId}}`, 201 (200 for the PIN change). */
@@ -58,34 +58,10 @@ export function createSoveraIssuer(options: IssuerClientOptions): CardIssuer {
 
   return {
     provider: 'sovera',
-    async activate(cardId) {
-      check('activate', cardId);
-      return http.call(
-        { op: 'activate', method: 'POST', path: SOVERA_PATHS.activate, body: { cardId }, aboutCard: cardId },
-        cardStateSchema,
-      );
-    },
-    async block(cardId) {
-      check('block', cardId);
-      return http.call(
-        { op: 'block', method: 'POST', path: SOVERA_PATHS.block, body: { cardId }, aboutCard: cardId },
-        cardStateSchema,
-      );
-    },
-    async unblock(cardId) {
-      check('unblock', cardId);
-      return http.call(
-        { op: 'unblock', method: 'POST', path: SOVERA_PATHS.unblock, body: { cardId }, aboutCard: cardId },
-        cardStateSchema,
-      );
-    },
-    async cancel(cardId) {
-      check('cancel', cardId);
-      return http.call(
-        { op: 'cancel', method: 'POST', path: SOVERA_PATHS.cancel, body: { cardId }, aboutCard: cardId },
-        cardStateSchema,
-      );
-    },
+    activate: (cardId) => http.stateChange('activate', SOVERA_PATHS.activate, cardId),
+    block: (cardId) => http.stateChange('block', SOVERA_PATHS.block, cardId),
+    unblock: (cardId) => http.stateChange('unblock', SOVERA_PATHS.unblock, cardId),
+    cancel: (cardId) => http.stateChange('cancel', SOVERA_PATHS.cancel, cardId),
     async pan(cardId) {
       check('pan', cardId);
       return http.call({ op: 'pan', method: 'POST', path: SOVERA_PATHS.pan, body: { cardId } }, panSchema);
