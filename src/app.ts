@@ -7,10 +7,7 @@ import { createSlackLogger, slackLogLevel } from './logger.js';
 import { createApprovalJobs } from './slack/approval-jobs.js';
 import type { AppDeps, ListenerDeps } from './slack/deps.js';
 import { createKeyedSerialiser } from './slack/keyed-serialiser.js';
-import { registerActions } from './slack/listeners/actions/index.js';
-import { registerCommands } from './slack/listeners/commands/index.js';
-import { registerEvents } from './slack/listeners/events/index.js';
-import { registerViews } from './slack/listeners/views/index.js';
+import { createRouter } from './slack/listeners/router.js';
 import { createGate } from './slack/middleware/gate.js';
 import { refuseUnprocessable } from './slack/receiver-errors.js';
 import { createResponseUrlVault } from './slack/response-urls.js';
@@ -125,12 +122,9 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     requesterReplies: new Map(),
   };
 
-  app.use(createGate({ logger, tasks }));
-
-  registerCommands(app, deps);
-  registerActions(app, deps);
-  registerViews(app, deps);
-  registerEvents(app, deps);
+  // Every delivery goes through the gate, which runs the handler the router picks: cardops
+  // registers no Bolt listeners (see router.ts for why).
+  app.use(createGate({ logger, tasks, route: createRouter(deps) }));
 
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled error in a listener');

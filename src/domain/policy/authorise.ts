@@ -118,7 +118,17 @@ export function mayRevealFullPan(policy: Policy, roles: readonly string[]): bool
   return intersects(roles, policy.reveal.fullPan);
 }
 
-/** The user-group ids the policy refers to: the ones the resolver must watch. Sorted, unique. */
-export function groupsReferenced(policy: Policy): string[] {
-  return [...new Set(Object.values(policy.roles).flatMap((role) => role.usergroups))].sort();
+const GROUPS_REFERENCED = new WeakMap<Policy, readonly string[]>();
+
+/**
+ * The user-group ids the policy refers to: the ones the resolver must watch. Sorted, unique.
+ * Asked on every request; worked out once per loaded policy (a reload is a new object).
+ */
+export function groupsReferenced(policy: Policy): readonly string[] {
+  let groups = GROUPS_REFERENCED.get(policy);
+  if (!groups) {
+    groups = Object.freeze([...new Set(Object.values(policy.roles).flatMap((role) => role.usergroups))].sort());
+    GROUPS_REFERENCED.set(policy, groups);
+  }
+  return groups;
 }

@@ -1,17 +1,19 @@
-import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
+import type { Route } from '../listeners/router.js';
 import { createReplayCheck } from './drop-replays.js';
 import { malformedInteraction } from './require-well-formed.js';
 
 /**
- * The one global middleware, first for every delivery: counts it in flight until its listeners
- * finish (shutdown waits for them), then drops a replayed or malformed delivery, acknowledged so
- * that the sender learns nothing. One middleware rather than three: Bolt copies its arguments
- * for every middleware it calls, on every request.
+ * The one global middleware, for every delivery: counts it in flight until its handler finishes
+ * (shutdown waits for it), drops a replayed or malformed delivery, acknowledged so that the
+ * sender learns nothing, then runs the handler `route` picks (see router.ts). One middleware
+ * rather than several: Bolt copies its arguments for every middleware it calls, on every request.
  */
 export function createGate(options: {
   logger: Pick<Logger, 'warn'>;
   tasks: { enter(): () => void };
+  route: (args: AnyMiddlewareArgs & AllMiddlewareArgs) => Route | undefined;
 }): Middleware<AnyMiddlewareArgs> {
   const replayed = createReplayCheck({ logger: options.logger });
   return async (args) => {
@@ -21,7 +23,9 @@ export function createGate(options: {
         if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
         return;
       }
-      await args.next();
+      const handler = options.route(args);
+      if (handler) await handler();
+      else await args.next();
     } finally {
       leave();
     }

@@ -1,9 +1,8 @@
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { ListenerDeps } from '../../deps.js';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../../views/approval-message.js';
 import { AUDIT_NEXT_PAGE_ACTION } from '../../views/audit-replies.js';
 import { REVEAL_ACTION_ID } from '../../views/secret-replies.js';
-import { exactly } from '../exact-ids.js';
 import { handleApproveCancel } from './approve-cancel.js';
 import { handleAuditNextPage } from './audit-next-page.js';
 import { handleRejectCancel } from './reject-cancel.js';
@@ -11,16 +10,10 @@ import { handleRevealSecret } from './reveal-secret.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
-/** Button clicks: one line per action; the handlers live beside this file, one per file. */
-const ACTIONS: Record<string, (deps: ListenerDeps, args: ButtonArgs) => Promise<void>> = {
+/** Button clicks, by action_id: one line per action; the handlers live beside this file, one per file. */
+export const ACTIONS: Readonly<Record<string, (deps: ListenerDeps, args: ButtonArgs) => Promise<void>>> = {
   [AUDIT_NEXT_PAGE_ACTION]: handleAuditNextPage,
   [REVEAL_ACTION_ID]: handleRevealSecret,
   [APPROVE_ACTION_ID]: handleApproveCancel,
   [REJECT_ACTION_ID]: handleRejectCancel,
 };
-
-export function registerActions(app: App, deps: ListenerDeps): void {
-  app.action<BlockAction<ButtonAction>>(exactly(Object.keys(ACTIONS)), (args) =>
-    ACTIONS[args.action.action_id]!(deps, args),
-  );
-}

@@ -1,10 +1,10 @@
-import type { App } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { ListenerDeps } from '../../deps.js';
 import { handleAppHomeOpened } from './app-home-opened.js';
 
-/** Events API listeners (the Home tab). */
-export function registerEvents(app: App, deps: ListenerDeps): void {
-  void app;
-  void deps;
-  app.event('app_home_opened', (args) => handleAppHomeOpened(deps, args));
-}
+type HomeOpenedArgs = SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs;
+
+/** Events API events, by type (the Home tab). */
+export const EVENTS: Readonly<{ app_home_opened: (deps: ListenerDeps, args: HomeOpenedArgs) => Promise<void> }> = {
+  app_home_opened: handleAppHomeOpened,
+};
