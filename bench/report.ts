@@ -12,6 +12,8 @@ export interface Figure {
   note?: string;
   /** False when something besides the number failed (an answer not delivered): the figure does not hold. */
   valid?: boolean;
+  /** A reading printed for context beside a budgeted figure, with no budget of its own. */
+  reference?: boolean;
 }
 
 export function holds(figure: Figure): boolean {
@@ -26,22 +28,30 @@ function format(value: number, unit: string): string {
   return unit === '' ? text : `${text} ${unit}`;
 }
 
-/** `name  value  budget  holds|FAILS  note`, aligned. */
+function budgetText(figure: Figure): string {
+  return figure.reference ? '—' : `${figure.kind === 'max' ? '≤' : '≥'} ${format(figure.budget, figure.unit)}`;
+}
+
+function verdict(figure: Figure): string {
+  if (figure.reference) return figure.valid === false ? 'broken' : 'ref';
+  return holds(figure) ? 'holds' : 'FAILS';
+}
+
+/** `name  value  budget  holds|FAILS|ref  note`, aligned. */
 export function figureLine(figure: Figure): string {
-  const budget = `${figure.kind === 'max' ? '≤' : '≥'} ${format(figure.budget, figure.unit)}`;
   return [
     figure.name.padEnd(44),
     format(figure.value, figure.unit).padStart(10),
-    budget.padStart(12),
-    (holds(figure) ? 'holds' : 'FAILS').padStart(7),
+    budgetText(figure).padStart(12),
+    verdict(figure).padStart(7),
     figure.note ? `  ${figure.note}` : '',
   ].join('  ');
 }
 
 export function markdownTable(figures: readonly Figure[]): string {
   const rows = figures.map((f) => {
-    const budget = `${f.kind === 'max' ? '≤' : '≥'} ${format(f.budget, f.unit)}`;
-    return `| ${f.name} | ${format(f.value, f.unit)} | ${budget} | ${holds(f) ? 'holds' : '**fails**'} | ${f.note ?? ''} |`;
+    const shown = f.reference ? verdict(f) : holds(f) ? 'holds' : '**fails**';
+    return `| ${f.name} | ${format(f.value, f.unit)} | ${budgetText(f)} | ${shown} | ${f.note ?? ''} |`;
   });
   return ['| figure | value | budget | verdict | notes |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
