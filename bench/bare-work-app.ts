@@ -1,7 +1,8 @@
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { keepAlivePool, sendBuffered } from '../src/adapters/http/buffered-request.js';
 import { createAuditStore } from '../src/adapters/sqlite/audit-store.js';
 import { openDatabase } from '../src/adapters/sqlite/database.js';
+import { runReferenceApp } from './reference-app.js';
 
 /**
  * A reference for the throughput ratio, not a product: the work a `/card block` cannot do
@@ -12,55 +13,36 @@ import { openDatabase } from '../src/adapters/sqlite/database.js';
  * to the ack-only app is what the budget leaves for all of those on this machine.
  */
 
-const port = Number(process.env.PORT ?? 3000);
 const issuerUrl = `${process.env.CARD_API_BASE_URL ?? ''}/cards/v2/operations/block`;
 const issuerKey = process.env.CARD_API_KEY ?? '';
 const audit = createAuditStore(openDatabase(process.env.DATABASE_PATH ?? ''));
 const pool = keepAlivePool();
 
-const receiver = new HTTPReceiver({
-  signingSecret: process.env.SLACK_SIGNING_SECRET ?? '',
-  endpoints: '/slack/events',
-  logLevel: LogLevel.ERROR,
-  processBeforeResponse: false,
-  unhandledRequestTimeoutMillis: 3001,
-});
-const app = new App({
-  token: process.env.SLACK_BOT_TOKEN ?? 'xoxb-bare-work',
-  botId: 'B0CARDBOT',
-  botUserId: 'U0CARDBOT',
-  receiver,
-  logLevel: LogLevel.ERROR,
-  convoStore: false,
-  ignoreSelf: false,
-});
-app.command('/card', async ({ ack, command }) => {
-  await ack();
-  const [verb, cardId = ''] = command.text.split(' ');
-  if (verb !== 'block') return;
-  const row = { actor: command.user_id, teamId: command.team_id, channelId: command.channel_id, op: 'block', cardId };
-  await audit.append({ ...row, outcome: 'started' });
-  const answer = await sendBuffered(pool, issuerUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': issuerKey },
-    body: JSON.stringify({ cardId }),
-    deadlineMs: 10_000,
-    maxBytes: 1 << 20,
+const register = (app: App) =>
+  app.command('/card', async ({ ack, command }) => {
+    await ack();
+    const [verb, cardId = ''] = command.text.split(' ');
+    if (verb !== 'block') return;
+    const row = { actor: command.user_id, teamId: command.team_id, channelId: command.channel_id, op: 'block', cardId };
+    await audit.append({ ...row, outcome: 'started' });
+    const answer = await sendBuffered(pool, issuerUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': issuerKey },
+      body: JSON.stringify({ cardId }),
+      deadlineMs: 10_000,
+      maxBytes: 1 << 20,
+    });
+    const { data } = JSON.parse(answer.body.toString('utf8')) as { data: { status: string } };
+    await audit.append({ ...row, outcome: 'ok' });
+    await sendBuffered(pool, command.response_url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ response_type: 'ephemeral', text: `Card ${cardId} blocked (${data.status}).` }),
+      deadlineMs: 10_000,
+    });
   });
-  const { data } = JSON.parse(answer.body.toString('utf8')) as { data: { status: string } };
-  await audit.append({ ...row, outcome: 'ok' });
-  await sendBuffered(pool, command.response_url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ response_type: 'ephemeral', text: `Card ${cardId} blocked (${data.status}).` }),
-    deadlineMs: 10_000,
-  });
-});
-await app.start(port);
-process.stdout.write(`bare-work app listens on ${port}\n`);
-process.on('SIGTERM', () => {
-  void app
-    .stop()
-    .then(() => audit.close())
-    .then(() => process.exit(0));
+// Bolt's conversation store and ignoreSelf middleware off, as in cardops (src/app.ts).
+await runReferenceApp('bare-work app', register, {
+  app: { convoStore: false, ignoreSelf: false },
+  onStop: () => audit.close(),
 });
