@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import { keepAlivePool, sendBuffered } from '../adapters/http/buffered-request.js';
 
 /**
  * Holds response_urls in memory only, behind short random handles: a response_url is a
@@ -37,13 +39,22 @@ export function createResponseUrlVault(now: () => number = Date.now): ResponseUr
   };
 }
 
-/** Posts to a response_url as Bolt's respond() does; throws on a non-2xx answer without echoing the url. */
+/** Follow-ups to a response_url (modal answers, requester notices, hiding a revealed value). */
+let followUps: Dispatcher | undefined;
+
+/**
+ * Posts to a response_url as Bolt's respond() does, over the same kind of keep-alive pool as the
+ * Slack clients (`sendBuffered`: no redirect followed, one deadline for the whole call); throws
+ * on a non-2xx answer without echoing the url.
+ */
 export async function postToResponseUrl(url: string, message: Record<string, unknown>, timeoutMs = 10_000) {
-  const response = await fetch(url, {
+  followUps ??= keepAlivePool(16);
+  const answer = await sendBuffered(followUps, url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(message),
-    signal: AbortSignal.timeout(timeoutMs),
+    deadlineMs: timeoutMs,
+    maxBytes: 64 * 1024,
   });
-  if (!response.ok) throw new Error(`response_url answered HTTP ${response.status}`);
+  if (answer.status < 200 || answer.status >= 300) throw new Error(`response_url answered HTTP ${answer.status}`);
 }
