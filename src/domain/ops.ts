@@ -38,6 +38,18 @@ export function isCardOp(value: string): value is CardOp {
 }
 
 /**
+ * What the policy gives to roles and allows in channels: the card operations, and `history`
+ * (what cardops did to a card, read from the audit; no issuer call).
+ */
+export const POLICY_OPS = [...CARD_OPS, 'history'] as const;
+
+export type PolicyOp = (typeof POLICY_OPS)[number];
+
+export function isPolicyOp(value: string): value is PolicyOp {
+  return (POLICY_OPS as readonly string[]).includes(value);
+}
+
+/**
  * A card id as the issuer gives it: letters, digits, '-' and '_', 1 to 64 characters.
  * A 13–19 digit run is refused: it looks like a card number (PAN), which must never be
  * typed into a channel.

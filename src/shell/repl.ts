@@ -742,7 +742,7 @@ export function createCompleter(): (line: string) => [string[], string] {
     '/card',
     '/card-audit',
   ];
-  const ops = ['help', 'whoami', ...CARD_OPS];
+  const ops = ['help', 'whoami', 'history', ...CARD_OPS];
   const cards = DEMO_CARDS.map((c) => c.id);
   return (line) => {
     const words = line.split(/\s+/);

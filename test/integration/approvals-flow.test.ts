@@ -180,7 +180,9 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
     const stale = { ...message!, blocks: structuredClone(message!.blocks) };
     await bot.driver.click(DAVE, message!, 'approval_approve');
     expect(bot.approvals.get(id)?.state).toBe('unknown');
-    expect(message?.text).toMatch(/outcome is unknown.*check the card at the issuer before doing anything/);
+    expect(message?.text).toMatch(
+      /outcome is \*unknown\*.*Run `\/card history card-[a-z0-9-]+`.*ask the issuer's support with the trace id/,
+    );
     expect(ephemeralTo(bot, ALICE).at(-1)?.text).toMatch(/outcome is \*unknown\*/);
     const again = await bot.driver.click(ERIN, stale, 'approval_approve');
     expect(again.messages.find((m) => m.to === ERIN)?.text).toMatch(/will not be run again/);

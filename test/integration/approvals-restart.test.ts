@@ -79,13 +79,15 @@ describe.each(['sovera', 'paycaddy'] as const)('restarts (%s)', (provider) => {
     expect(rows[1]?.actor).toBe(DAVE);
     // The approval message was updated to say so (the stand-in has no copy of it, so look at the call).
     const update = second.slack.calls.find((c) => c.method === 'chat.update' && c.args.ts === message?.ts);
-    expect(String(update?.args.text)).toMatch(/outcome is unknown.*check the card at the issuer before doing anything/);
+    expect(String(update?.args.text)).toMatch(
+      /outcome is \*unknown\*.*Run `\/card history card-[a-z0-9-]+`.*ask the issuer's support with the trace id/,
+    );
     expect(ephemeralTo(second, ALICE).at(-1)?.text).toMatch(/outcome is \*unknown\*/);
 
     // Clicking Approve again, on the old message, does not run it again.
     const kept = carryOver(second, message!);
     const click = await second.driver.click(ERIN, kept, 'approval_approve');
-    expect(click.messages.find((m) => m.to === ERIN)?.text).toMatch(/outcome is unknown.*will not be run again/);
+    expect(click.messages.find((m) => m.to === ERIN)?.text).toMatch(/outcome is \*unknown\*; it will not be run again/);
     expect(cancelCalls(second)).toHaveLength(0);
     expect(second.approvals.get(id)?.state).toBe('unknown');
 

@@ -50,12 +50,16 @@ describe('approval message', () => {
     expect(JSON.stringify(message.blocks)).toContain('Sandbox issuer');
   });
 
-  it('when the outcome is unknown, then the message and the requester are told to check at the issuer', () => {
+  it('when the outcome is unknown, then the message and the requester are told to run /card history and ask the issuer with the trace id', () => {
     const unknown = { ...pending, state: 'unknown' as const, decidedBy: 'U0ONCALL1' };
-    expect(buildApprovalMessage(unknown, { sandbox: false }).text).toMatch(
-      /check the card at the issuer before doing anything/,
-    );
-    expect(buildRequesterNotice(unknown, { sandbox: false }).text).toMatch(/check card `card-active-1` at the issuer/);
+    for (const text of [
+      buildApprovalMessage(unknown, { sandbox: false }).text,
+      buildRequesterNotice(unknown, { sandbox: false }).text,
+    ]) {
+      expect(text).toMatch(/\*unknown\*/);
+      expect(text).toContain('Run `/card history card-active-1`');
+      expect(text).toMatch(/ask the issuer's support with the trace id/);
+    }
   });
 
   it('when a time is not a valid date, then it is shown escaped rather than as a broken date token', () => {

@@ -45,7 +45,7 @@ describe('loadPolicyFile', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toEqual([
-      `${bad}: channels.C0SECURE[1]: unknown operation "blok" (expected "*" or one of block, unblock, activate, cancel, pan, cvv, expiry, pin, unblock-pin, change-pin, limit, set-limit)`,
+      `${bad}: channels.C0SECURE[1]: unknown operation "blok" (expected "*" or one of block, unblock, activate, cancel, pan, cvv, expiry, pin, unblock-pin, change-pin, limit, set-limit, history)`,
     ]);
   });
 });

@@ -41,14 +41,21 @@ describe('parsePolicy', () => {
     expect(policy.operations.block).toEqual(['agent', 'senior']);
     expect(policy.operations.pan).toEqual(['senior']);
     expect(policy.channels).toEqual({
-      C0SUPPORT: ['block', 'unblock', 'activate', 'cancel', 'expiry', 'limit'],
+      C0SUPPORT: ['block', 'unblock', 'activate', 'cancel', 'expiry', 'limit', 'history'],
       C0SECURE: ['*'],
       dm: [],
     });
     expect(policy.approvals.cancel).toEqual({ approvers: ['approver'], channel: 'C0APPROVE', ttlMs: 30 * 60_000 });
     expect(policy.audit.roles).toEqual(['manager']);
     expect(policy.reveal.fullPan).toEqual(['senior']);
-    expect(policy.limits.revealsPerHour).toBe(20);
+    expect(policy.operations.history).toEqual(['agent', 'senior']);
+    expect(policy.limits).toEqual({
+      revealsPerHour: 20,
+      activationChecksPerHour: 10,
+      activationChecksPerCard: 5,
+      cancelRequestsLive: 5,
+      cancelRequestsPerHour: 20,
+    });
   });
 
   it('when optional sections are left out, then the defaults of SPEC §4 apply', () => {
@@ -57,7 +64,13 @@ describe('parsePolicy', () => {
     expect(policy.approvals).toEqual({});
     expect(policy.audit.roles).toEqual([]);
     expect(policy.reveal.fullPan).toEqual([]);
-    expect(policy.limits.revealsPerHour).toBe(20);
+    expect(policy.limits).toEqual({
+      revealsPerHour: 20,
+      activationChecksPerHour: 10,
+      activationChecksPerCard: 5,
+      cancelRequestsLive: 5,
+      cancelRequestsPerHour: 20,
+    });
   });
 
   it('when cancel is granted but approvals are missing, then the policy loads with a warning', () => {
@@ -71,7 +84,7 @@ describe('parsePolicy', () => {
 
   it('when an operation name is misspelt, then the problem names the path and the known operations', () => {
     expect(problemsOf(MINIMAL.replace('block: [agent]', 'blok: [agent]'))).toEqual([
-      'policy.yml: operations.blok: unknown operation (expected one of block, unblock, activate, cancel, pan, cvv, expiry, pin, unblock-pin, change-pin, limit, set-limit)',
+      'policy.yml: operations.blok: unknown operation (expected one of block, unblock, activate, cancel, pan, cvv, expiry, pin, unblock-pin, change-pin, limit, set-limit, history)',
     ]);
   });
 

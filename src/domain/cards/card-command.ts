@@ -1,16 +1,18 @@
 import { z } from 'zod';
-import { CARD_ID_PATTERN, CARD_OPS, type CardOp, isCardOp, PAN_LIKE_PATTERN } from '../ops.js';
+import { CARD_ID_PATTERN, CARD_OPS, type CardOp, isCardOp, PAN_LIKE_PATTERN, type PolicyOp } from '../ops.js';
 
 /** What `/card <text>` asks for, once parsed; `invalid` carries a specific, safe explanation. */
 export type CardCommand =
   | { kind: 'modal' }
   | { kind: 'help' }
   | { kind: 'whoami' }
+  /** What cardops did to the card, from the audit. */
+  | { kind: 'history'; cardId: string }
   | { kind: 'op'; op: CardOp; cardId: string; reason?: string; amount?: number }
-  | { kind: 'invalid'; problem: string; op?: CardOp };
+  | { kind: 'invalid'; problem: string; op?: PolicyOp };
 
 /** The usage line of each op, as `help` prints it. */
-export const OP_USAGE: Record<CardOp, string> = {
+export const OP_USAGE: Record<PolicyOp, string> = {
   block: '/card block <cardId> [reason]',
   unblock: '/card unblock <cardId> [reason]',
   activate: '/card activate <cardId>',
@@ -23,9 +25,10 @@ export const OP_USAGE: Record<CardOp, string> = {
   'change-pin': '/card change-pin <cardId>',
   limit: '/card limit <cardId>',
   'set-limit': '/card set-limit <cardId> <amount>',
+  history: '/card history <cardId>',
 };
 
-export const OP_SUMMARY: Record<CardOp, string> = {
+export const OP_SUMMARY: Record<PolicyOp, string> = {
   block: 'block a card temporarily',
   unblock: 'unblock a blocked card',
   activate: 'activate a card the cardholder has in hand (checks last 4 digits and CVV)',
@@ -38,6 +41,7 @@ export const OP_SUMMARY: Record<CardOp, string> = {
   'change-pin': 'set a new PIN (typed in a private form)',
   limit: 'show the internal monthly limit',
   'set-limit': 'set the internal monthly limit',
+  history: 'what cardops did to the card lately, and any cancel request waiting',
 };
 
 export const MAX_REASON_LENGTH = 300;
@@ -79,6 +83,21 @@ const amountSchema = z
 /** Ops typed with only a card id: extra words are refused so nothing is silently ignored. */
 const CARD_ONLY: readonly CardOp[] = ['activate', 'pan', 'cvv', 'expiry', 'pin', 'unblock-pin', 'change-pin', 'limit'];
 
+/** A card number typed with spaces or dashes would otherwise split into a short "card id". */
+const TYPED_PAN = /^\d(?:[ -]?\d){12,18}(?!\d)/;
+
+/** `history <cardId>`: a card id and nothing else. */
+function parseHistory(words: readonly string[]): CardCommand {
+  const [cardId, ...more] = words;
+  if (TYPED_PAN.test(words.join(' '))) {
+    return { kind: 'invalid', problem: PAN_LIKE_PROBLEM, op: 'history' };
+  }
+  const idProblem = cardIdProblem(cardId);
+  if (idProblem || !cardId) return { kind: 'invalid', problem: idProblem ?? 'A card id is needed.', op: 'history' };
+  if (more.length > 0) return { kind: 'invalid', problem: 'history takes only a card id.', op: 'history' };
+  return { kind: 'history', cardId };
+}
+
 /** Parses the text of `/card`. Never throws; bad input becomes `invalid` with the reason. */
 export function parseCardCommand(rawText: string): CardCommand {
   const text = cleanText(rawText);
@@ -87,13 +106,13 @@ export function parseCardCommand(rawText: string): CardCommand {
   const word = first.toLowerCase();
   if (word === 'help' || word === '?') return { kind: 'help' };
   if (word === 'whoami') return { kind: 'whoami' };
+  if (word === 'history') return parseHistory(rest);
   if (!isCardOp(word)) {
     const shown = first.length > 30 ? `${first.slice(0, 30)}…` : first;
     return { kind: 'invalid', problem: `"${shown}" is not a /card operation. Operations: ${CARD_OPS.join(', ')}.` };
   }
   const op = word;
-  // A card number typed with spaces or dashes would otherwise split into a short "card id".
-  if (/^\d(?:[ -]?\d){12,18}(?!\d)/.test(rest.join(' '))) {
+  if (TYPED_PAN.test(rest.join(' '))) {
     return { kind: 'invalid', problem: PAN_LIKE_PROBLEM, op };
   }
   const [cardId, ...more] = rest;

@@ -1,4 +1,4 @@
-import { CARD_OPS, type CardOp } from '../ops.js';
+import { CARD_OPS, type CardOp, type PolicyOp } from '../ops.js';
 import { DM_CHANNEL_KEY, type Policy } from './policy-schema.js';
 
 export type Authorisation =
@@ -15,7 +15,7 @@ export type Authorisation =
     };
 
 /** What each operation lets a person do, for refusal messages. */
-const OP_PHRASES: Record<CardOp, string> = {
+const OP_PHRASES: Record<PolicyOp, string> = {
   block: 'block cards',
   unblock: 'unblock cards',
   activate: 'activate cards',
@@ -28,6 +28,7 @@ const OP_PHRASES: Record<CardOp, string> = {
   'change-pin': 'change PINs',
   limit: 'see card limits',
   'set-limit': 'set card limits',
+  history: 'see what cardops did to a card',
 };
 
 /** The policy's key for a channel: direct messages with the bot (D…) are all `dm`. */
@@ -51,7 +52,7 @@ export function rolesOf(policy: Policy, userId: string, userGroupIds: ReadonlySe
 
 const intersects = (roles: readonly string[], wanted: readonly string[]) => roles.some((r) => wanted.includes(r));
 
-function channelAllows(policy: Policy, key: string, op: CardOp): boolean {
+function channelAllows(policy: Policy, key: string, op: PolicyOp): boolean {
   const ops = policy.channels[key];
   return ops !== undefined && (ops.includes('*') || ops.includes(op));
 }
@@ -64,7 +65,10 @@ function listRoles(roles: readonly string[]): string {
  * Deny by default: the user must hold one of the op's roles, a cancel needs configured approvers,
  * and the channel must allow the op. The first failing check explains itself.
  */
-export function authorise(policy: Policy, request: { roles: string[]; channelId: string; op: CardOp }): Authorisation {
+export function authorise(
+  policy: Policy,
+  request: { roles: string[]; channelId: string; op: PolicyOp },
+): Authorisation {
   const { roles, channelId, op } = request;
   const needed = policy.operations[op] ?? [];
   if (!intersects(roles, needed)) {

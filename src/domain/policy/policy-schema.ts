@@ -1,20 +1,42 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { CARD_OPS, type CardOp, isCardOp } from '../ops.js';
+import { isPolicyOp, POLICY_OPS, type PolicyOp } from '../ops.js';
 
 /** The role policy of SPEC §4, validated and with its defaults filled in. */
 export interface Policy {
   roles: Record<string, { users: string[]; usergroups: string[] }>;
   /** op → roles that may run it; an op not listed may be run by nobody. */
-  operations: Partial<Record<CardOp, string[]>>;
+  operations: Partial<Record<PolicyOp, string[]>>;
   /** channel key (C…, G… or `dm`) → ops allowed there; `*` allows all. */
-  channels: Record<string, ('*' | CardOp)[]>;
+  channels: Record<string, ('*' | PolicyOp)[]>;
   /** Without `cancel`, no card can be cancelled: a cancel always needs a second person. */
   approvals: { cancel?: { approvers: string[]; channel: string; ttlMs: number } };
   audit: { roles: string[] };
   reveal: { fullPan: string[] };
-  limits: { revealsPerHour: number };
+  limits: PolicyLimits;
 }
+
+/** The `limits` block: per-person and per-card budgets, counted from audit and approval rows. */
+export interface PolicyLimits {
+  /** Per user per hour, over pan, cvv, expiry and pin together. */
+  revealsPerHour: number;
+  /** Card-in-hand activation checks per agent per hour, across cards. */
+  activationChecksPerHour: number;
+  /** Card-in-hand activation checks per card over its life, until an approver clears its lock. */
+  activationChecksPerCard: number;
+  /** Cancel requests one requester may have waiting at once. */
+  cancelRequestsLive: number;
+  /** Cancel requests one requester may file per hour. */
+  cancelRequestsPerHour: number;
+}
+
+export const DEFAULT_LIMITS: PolicyLimits = {
+  revealsPerHour: 20,
+  activationChecksPerHour: 10,
+  activationChecksPerCard: 5,
+  cancelRequestsLive: 5,
+  cancelRequestsPerHour: 20,
+};
 
 export type PolicyResult =
   | {
@@ -34,7 +56,7 @@ const DURATION_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** Longer than a week, a pending cancel is forgotten rather than decided; it also keeps timers in range. */
 const MAX_APPROVAL_TTL_MS = 7 * 86_400_000;
 
-const OPS_LIST = CARD_OPS.join(', ');
+const OPS_LIST = POLICY_OPS.join(', ');
 
 /** Parses `30m`, `2h`, `1d` into milliseconds; undefined for anything else. */
 export function parseDuration(text: string): number | undefined {
@@ -52,6 +74,13 @@ function strictObject<T extends z.ZodRawShape>(shape: T) {
     error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown key (expected one of ${expected})` : undefined),
   });
 }
+
+const positiveCount = (fallback: number) =>
+  z
+    .number()
+    .int({ error: 'must be a whole number greater than 0' })
+    .positive({ error: 'must be a whole number greater than 0' })
+    .default(fallback);
 
 const idString = (pattern: RegExp, what: string) =>
   z.string().superRefine((value, ctx) => {
@@ -88,7 +117,8 @@ function buildSchema(roleNames: readonly string[]) {
   });
 
   const opKey = z.string().superRefine((value, ctx) => {
-    if (!isCardOp(value)) ctx.addIssue({ code: 'custom', message: `unknown operation (expected one of ${OPS_LIST})` });
+    if (!isPolicyOp(value))
+      ctx.addIssue({ code: 'custom', message: `unknown operation (expected one of ${OPS_LIST})` });
   });
 
   const channelKey = z.string().superRefine((value, ctx) => {
@@ -101,7 +131,7 @@ function buildSchema(roleNames: readonly string[]) {
   });
 
   const allowedOp = z.string().superRefine((value, ctx) => {
-    if (value !== '*' && !isCardOp(value)) {
+    if (value !== '*' && !isPolicyOp(value)) {
       ctx.addIssue({
         code: 'custom',
         message: `unknown operation ${quote(value)} (expected "*" or one of ${OPS_LIST})`,
@@ -136,12 +166,18 @@ function buildSchema(roleNames: readonly string[]) {
     audit: strictObject({ roles: roleList.default([]) }).default({ roles: [] }),
     reveal: strictObject({ full_pan: roleList.default([]) }).default({ full_pan: [] }),
     limits: strictObject({
-      reveals_per_hour: z
-        .number()
-        .int({ error: 'must be a whole number greater than 0' })
-        .positive({ error: 'must be a whole number greater than 0' })
-        .default(20),
-    }).default({ reveals_per_hour: 20 }),
+      reveals_per_hour: positiveCount(DEFAULT_LIMITS.revealsPerHour),
+      activation_checks_per_hour: positiveCount(DEFAULT_LIMITS.activationChecksPerHour),
+      activation_checks_per_card: positiveCount(DEFAULT_LIMITS.activationChecksPerCard),
+      cancel_requests_live: positiveCount(DEFAULT_LIMITS.cancelRequestsLive),
+      cancel_requests_per_hour: positiveCount(DEFAULT_LIMITS.cancelRequestsPerHour),
+    }).default({
+      reveals_per_hour: DEFAULT_LIMITS.revealsPerHour,
+      activation_checks_per_hour: DEFAULT_LIMITS.activationChecksPerHour,
+      activation_checks_per_card: DEFAULT_LIMITS.activationChecksPerCard,
+      cancel_requests_live: DEFAULT_LIMITS.cancelRequestsLive,
+      cancel_requests_per_hour: DEFAULT_LIMITS.cancelRequestsPerHour,
+    }),
   });
 }
 
@@ -239,13 +275,13 @@ export function parsePolicy(yamlText: string, source = 'policy.yml'): PolicyResu
   }
 
   const data = parsed.data;
-  const operations: Partial<Record<CardOp, string[]>> = {};
+  const operations: Partial<Record<PolicyOp, string[]>> = {};
   for (const [op, roles] of Object.entries(data.operations)) {
-    if (isCardOp(op)) operations[op] = roles;
+    if (isPolicyOp(op)) operations[op] = roles;
   }
-  const channels: Record<string, ('*' | CardOp)[]> = {};
+  const channels: Record<string, ('*' | PolicyOp)[]> = {};
   for (const [key, ops] of Object.entries(data.channels)) {
-    channels[key] = ops.filter((op): op is '*' | CardOp => op === '*' || isCardOp(op));
+    channels[key] = ops.filter((op): op is '*' | PolicyOp => op === '*' || isPolicyOp(op));
   }
   const cancel = data.approvals.cancel;
   const policy: Policy = {
@@ -257,7 +293,13 @@ export function parsePolicy(yamlText: string, source = 'policy.yml'): PolicyResu
       : {},
     audit: { roles: data.audit.roles },
     reveal: { fullPan: data.reveal.full_pan },
-    limits: { revealsPerHour: data.limits.reveals_per_hour },
+    limits: {
+      revealsPerHour: data.limits.reveals_per_hour,
+      activationChecksPerHour: data.limits.activation_checks_per_hour,
+      activationChecksPerCard: data.limits.activation_checks_per_card,
+      cancelRequestsLive: data.limits.cancel_requests_live,
+      cancelRequestsPerHour: data.limits.cancel_requests_per_hour,
+    },
   };
   return { ok: true, policy, warnings: warningsOf(policy, source) };
 }

@@ -5,6 +5,7 @@ import type { ApprovalRequest } from '../../domain/approvals/approval-types.js';
 import type { ApproveResult } from '../../domain/approvals/approve-cancel.js';
 import type { RejectCancelResult } from '../../domain/approvals/reject-cancel.js';
 import { code, escapeMrkdwn, mentionChannel, mentionUser } from './mrkdwn.js';
+import { unknownOutcomeAdvice } from './outcome-advice.js';
 import { buildReply, SANDBOX_NOTE, type SlackReply } from './reply.js';
 
 interface Options {
@@ -44,7 +45,7 @@ export function describeOutcome(request: ApprovalRequest): string {
         ? `:x: Approved by ${by}, but the issuer did not cancel card ${card}: ${escapeMrkdwn(request.error ?? 'no reason given')}`
         : ':x: This request was never posted to the approvers, so nobody could decide it. Nothing was cancelled.';
     case 'unknown':
-      return `:question: Approved by ${by}, but the *outcome is unknown*: check the card at the issuer before doing anything. cardops will not run this cancel again.`;
+      return `:question: Approved by ${by}, but the outcome is *unknown*: cardops will not run this cancel again. ${unknownOutcomeAdvice(request.cardId)}`;
     case 'rejected':
       return `:no_entry_sign: Rejected by ${by}${request.decisionReason ? `: ${escapeMrkdwn(request.decisionReason)}` : ' (no reason given)'}. Card ${card} was not cancelled.`;
     case 'expired':
@@ -200,7 +201,7 @@ export function buildRequesterNotice(request: ApprovalRequest, options: Options)
         : `:warning: Your cancel request ${id} for card ${card} never reached the approvers (cardops stopped before posting it). Nothing was cancelled: file it again if it is still needed.`;
       break;
     case 'unknown':
-      text = `:question: Your cancel request ${id} was approved by ${by}, but the outcome is *unknown*: check card ${card} at the issuer before doing anything. cardops will not run it again.`;
+      text = `:question: Your cancel request ${id} was approved by ${by}, but the outcome is *unknown*: cardops will not run it again. ${unknownOutcomeAdvice(request.cardId)}`;
       break;
     case 'rejected':
       text = `:no_entry_sign: Your cancel request ${id} for card ${card} was rejected by ${by}${request.decisionReason ? `: ${escapeMrkdwn(request.decisionReason)}` : ' (no reason given)'}.`;
@@ -270,7 +271,7 @@ function closedText(request: ApprovalRequest, standing: string): string {
     case 'executing':
       return `:arrows_counterclockwise: ${by} already approved cancel request ${id}; the cancel is under way.`;
     case 'unknown':
-      return `:question: ${by} already approved cancel request ${id}, but its outcome is unknown: check card ${code(request.cardId)} at the issuer. It will not be run again.`;
+      return `:question: ${by} already approved cancel request ${id}, but its outcome is *unknown*; it will not be run again. ${unknownOutcomeAdvice(request.cardId)}`;
     case 'void':
       return `:x: Cancel request ${id} was never posted to the approvers; nothing can be decided.`;
     default:

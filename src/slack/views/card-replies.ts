@@ -1,8 +1,9 @@
 import type { LimitResult } from '../../adapters/issuer/card-issuer.js';
 import { OP_SUMMARY, OP_USAGE } from '../../domain/cards/card-command.js';
-import type { CardOp } from '../../domain/ops.js';
+import type { CardOp, PolicyOp } from '../../domain/ops.js';
 import type { AppError } from '../../errors.js';
 import { code, escapeMrkdwn, mentionChannel } from './mrkdwn.js';
+import { unknownOutcomeAdvice } from './outcome-advice.js';
 import { buildReply, type SlackReply } from './reply.js';
 
 interface ReplyOptions {
@@ -69,25 +70,25 @@ export function buildOpFailed(op: CardOp, cardId: string, error: AppError, optio
     case 'ISSUER_FAILURE':
       text =
         error.outcome === 'unknown'
-          ? `:warning: A gateway in front of the issuer gave up during ${op} of card ${card}, so it is *unknown* whether it took effect. Check the card's state before trying again; the issuer's support will ask for the trace id below.`
+          ? `:warning: A gateway in front of the issuer gave up during ${op} of card ${card}, so it is *unknown* whether it took effect. ${unknownOutcomeAdvice(cardId)}`
           : `:warning: The issuer failed while doing ${op} on card ${card}. Try again in a few minutes; if it keeps failing, give the issuer's support the trace id below.`;
       break;
     case 'ISSUER_TIMEOUT':
       text =
         error.outcome === 'unknown'
-          ? `:hourglass: The issuer did not answer in time, so it is *unknown* whether ${op} of card ${card} took effect. Check the card's state before trying again.`
+          ? `:hourglass: The issuer did not answer in time, so it is *unknown* whether ${op} of card ${card} took effect. ${unknownOutcomeAdvice(cardId)}`
           : `:hourglass: The issuer did not answer in time for ${op} of card ${card}. Try again.`;
       break;
     case 'ISSUER_UNREACHABLE':
       text =
         error.outcome === 'unknown'
-          ? `:electric_plug: The connection to the issuer broke during ${op} of card ${card}; it is *unknown* whether it took effect. Check the card before trying again.`
+          ? `:electric_plug: The connection to the issuer broke during ${op} of card ${card}; it is *unknown* whether it took effect. ${unknownOutcomeAdvice(cardId)}`
           : `:electric_plug: The issuer could not be reached, so ${op} of card ${card} was not done. Try again shortly.`;
       break;
     case 'ISSUER_MALFORMED':
       text =
         error.outcome === 'unknown'
-          ? `:warning: The issuer answered ${op} of card ${card} in an unexpected format, so its outcome is *unknown*. Check the card before trying again.`
+          ? `:warning: The issuer answered ${op} of card ${card} in an unexpected format, so its outcome is *unknown*. ${unknownOutcomeAdvice(cardId)}`
           : `:warning: The issuer answered in an unexpected format, so ${op} of card ${card} could not be shown.`;
       break;
     case 'NOT_OFFERED':
@@ -105,8 +106,8 @@ export function buildOpFailed(op: CardOp, cardId: string, error: AppError, optio
 /** Bad input: what is wrong, and the usage to do it right. */
 export function buildUsage(
   problem: string,
-  op: CardOp | undefined,
-  allowed: CardOp[],
+  op: PolicyOp | undefined,
+  allowed: readonly PolicyOp[],
   options: ReplyOptions,
 ): SlackReply {
   const usage = op
@@ -121,7 +122,7 @@ export function buildDenied(message: string, options: ReplyOptions): SlackReply 
   return buildReply([`:lock: ${message}`], options);
 }
 
-export function buildHelp(allowed: CardOp[], channelKey: string, options: ReplyOptions): SlackReply {
+export function buildHelp(allowed: readonly PolicyOp[], channelKey: string, options: ReplyOptions): SlackReply {
   const where = mentionChannel(channelKey === 'dm' ? 'dm' : channelKey);
   if (allowed.length === 0) {
     return buildReply(
@@ -145,7 +146,7 @@ export function buildHelp(allowed: CardOp[], channelKey: string, options: ReplyO
 export function buildWhoami(
   userId: string,
   roles: string[],
-  allowed: CardOp[],
+  allowed: readonly PolicyOp[],
   channelKey: string,
   options: ReplyOptions,
 ): SlackReply {

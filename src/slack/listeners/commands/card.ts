@@ -8,8 +8,9 @@ import type { ListenerDeps } from '../../deps.js';
 import { buildHelp, buildUsage, buildWhoami } from '../../views/card-replies.js';
 import { buildOperationModal } from '../../views/operation-modal.js';
 import type { SlackReply } from '../../views/reply.js';
+import { handleHistory } from './card-history.js';
 import type { CardRequest } from './card-request.js';
-import { dispatchCardOp, opsAllowedHere } from './dispatch-card-op.js';
+import { commandsAllowedHere, dispatchCardOp, opsAllowedHere } from './dispatch-card-op.js';
 import { appendSecretAudit } from './secret-audit.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -37,13 +38,14 @@ export async function handleCardCommand(deps: ListenerDeps, { command, ack, resp
     allowedHere ??= opsAllowedHere({ ctx });
     return allowedHere;
   };
+  const commands = () => commandsAllowedHere({ ctx });
 
   switch (parsed.kind) {
     case 'help':
-      return reply(buildHelp(allowed(), channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, { sandbox }));
+      return reply(buildHelp(commands(), channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, { sandbox }));
     case 'whoami':
       return reply(
-        buildWhoami(ctx.actor, ctx.roles, allowed(), channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, {
+        buildWhoami(ctx.actor, ctx.roles, commands(), channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, {
           sandbox,
         }),
       );
@@ -82,8 +84,10 @@ export async function handleCardCommand(deps: ListenerDeps, { command, ack, resp
         outcome: 'invalid',
         reason: parsed.problem,
       });
-      return reply(buildUsage(parsed.problem, parsed.op, allowed(), { sandbox }));
+      return reply(buildUsage(parsed.problem, parsed.op, commands(), { sandbox }));
     }
+    case 'history':
+      return handleHistory({ deps, ctx, cardId: parsed.cardId, reply });
     case 'op': {
       const request: CardRequest = {
         deps,

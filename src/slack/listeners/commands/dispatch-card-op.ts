@@ -1,4 +1,4 @@
-import type { CardOp } from '../../../domain/ops.js';
+import { type CardOp, POLICY_OPS, type PolicyOp } from '../../../domain/ops.js';
 import { allowedOps, authorise } from '../../../domain/policy/authorise.js';
 import { buildDenied } from '../../views/card-replies.js';
 import { code } from '../../views/mrkdwn.js';
@@ -12,6 +12,22 @@ import { appendSecretAudit } from './secret-audit.js';
  * hands it to the op's handler. Every road ends in an answer to the asker.
  */
 export async function dispatchCardOp(request: CardRequest): Promise<void> {
+  if (!(await refuseUnlessAllowed(request))) return;
+  const { deps, op } = request;
+  const handler = CARD_OP_HANDLERS[op];
+  if (!handler) {
+    await request.reply(
+      buildReply([`${code(op)} is not available in this version of cardops yet.`], { sandbox: deps.sandbox }),
+    );
+    return;
+  }
+  await handler(request);
+}
+
+/** True when the policy allows the request; otherwise the refusal is audited with why, answered, and false. */
+export async function refuseUnlessAllowed(
+  request: Pick<CardRequest, 'deps' | 'ctx' | 'cardId' | 'reply'> & { op: PolicyOp },
+): Promise<boolean> {
   const { deps, ctx, op, cardId } = request;
   const decision = authorise(ctx.policy, { roles: ctx.roles, channelId: ctx.channelId, op });
   if (!decision.allowed) {
@@ -26,18 +42,17 @@ export async function dispatchCardOp(request: CardRequest): Promise<void> {
     });
     deps.logger.info({ actor: ctx.actor, channel: ctx.channelId, op, why: decision.why }, 'request denied');
     await request.reply(buildDenied(decision.message, { sandbox: deps.sandbox }));
-    return;
+    return false;
   }
-  const handler = CARD_OP_HANDLERS[op];
-  if (!handler) {
-    await request.reply(
-      buildReply([`${code(op)} is not available in this version of cardops yet.`], { sandbox: deps.sandbox }),
-    );
-    return;
-  }
-  await handler(request);
+  return true;
 }
 
 export function opsAllowedHere(request: Pick<CardRequest, 'ctx'>): CardOp[] {
   return allowedOps(request.ctx.policy, request.ctx.roles, request.ctx.channelId);
+}
+
+/** Everything this person may type after `/card` here: the card ops, then `history`. */
+export function commandsAllowedHere(request: Pick<CardRequest, 'ctx'>): PolicyOp[] {
+  const { policy, roles, channelId } = request.ctx;
+  return POLICY_OPS.filter((op) => authorise(policy, { roles, channelId, op }).allowed);
 }
