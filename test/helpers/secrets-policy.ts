@@ -12,6 +12,8 @@ export interface PolicyChanges {
   channels?: Record<string, string[]>;
   revealsPerHour?: number;
   fullPan?: string[];
+  /** Entries of the policy's `limits` block, by their names in the file. */
+  limits?: Record<string, number>;
 }
 
 /**
@@ -23,12 +25,13 @@ export function writeTestPolicy(changes: PolicyChanges): string {
     operations: Record<string, string[]>;
     channels: Record<string, string[]>;
     reveal: { full_pan: string[] };
-    limits: { reveals_per_hour: number };
+    limits: Record<string, number>;
   };
   Object.assign(policy.operations, changes.operations ?? {});
   Object.assign(policy.channels, changes.channels ?? {});
   if (changes.revealsPerHour !== undefined) policy.limits.reveals_per_hour = changes.revealsPerHour;
   if (changes.fullPan !== undefined) policy.reveal.full_pan = changes.fullPan;
+  Object.assign(policy.limits, changes.limits ?? {});
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cardops-policy-'));
   const file = path.join(dir, 'policy.yml');
   fs.writeFileSync(file, stringify(policy));

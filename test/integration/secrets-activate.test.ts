@@ -67,7 +67,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
     const wrongCvv = await activate(ALICE, SUPPORT, PRINTED.id, { last4: RIGHT.last4, cvv: wrong(RIGHT.cvv) });
     for (const { answer } of [wrongLast4, wrongCvv]) {
       expect(answer?.to).toBe(ALICE);
-      expect(visibleText(answer)).toMatch(/do not match/);
+      expect(visibleText(answer)).toMatch(/the details do not match/);
       expect(visibleText(answer)).not.toMatch(/cvv|last 4|digits|card number/i);
     }
     const text = (m: typeof wrongCvv.answer) => visibleText(m).replace(/\d+ more failed checks? locks?/g, '');
@@ -187,7 +187,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
     expect(outcomes.reverse()).toEqual(['started', 'failed']);
   });
 
-  it('when the plastic is not printed yet, then the matching check is followed by the issuer refusing', async () => {
+  it('when the plastic is not printed yet, then the matching check is followed by the issuer refusing, answered as a mismatch is', async () => {
     bot = await start();
     const unprinted = DEMO_CARDS.find((c) => c.id === 'card-unprinted-1');
     if (!unprinted) throw new Error('no unprinted card');
@@ -195,7 +195,10 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
       last4: unprinted.pan.slice(-4),
       cvv: unprinted.cvv,
     });
-    expect(visibleText(answer)).toMatch(/not been printed/);
+    expect(visibleText(answer)).toMatch(
+      /was \*not\* activated: the details do not match, or the issuer would not activate it/,
+    );
+    expect(visibleText(answer)).toMatch(/not printed yet/);
     expect(bot.audit.query({ cardId: unprinted.id, op: 'activate' }, { limit: 5 }).rows.map((r) => r.outcome)).toEqual([
       'failed',
       'started',

@@ -3,7 +3,8 @@
  * - `denied`: refused by policy (reason says role or channel), or bad input (`invalid`)
  * - `started` before an issuer call, then `ok`, `failed` or `unknown` (no answer)
  * - `requested`, `approved`, `rejected`, `expired`, `refused` for approvals
- * - `matched`, `mismatched`, `locked` for card-in-hand activation checks
+ * - `matched`, `mismatched`, `locked` for card-in-hand activation checks; `limited` when a check
+ *   reaches a limit, `cleared` when an approver clears a card's activation lock
  * - `revealed` for a secret shown to the asker; `limited` when the reveal budget is spent
  * - `queried`, `exported`, `verified` for looks at the audit itself
  */
@@ -22,6 +23,7 @@ export const AUDIT_OUTCOMES = [
   'matched',
   'mismatched',
   'locked',
+  'cleared',
   'revealed',
   'limited',
   'queried',

@@ -6,7 +6,11 @@ export interface CardInHandDetails {
   cvv: string;
 }
 
-/** Three failed checks within an hour lock the card's activation for an hour after the third. */
+/**
+ * Three checks within an hour that did not activate the card lock its activation for an hour after
+ * the third. Every check counts (see activation-limits.ts): a matched check on a card the issuer
+ * refuses must cost what a mismatch costs.
+ */
 export const ACTIVATION_MAX_FAILURES = 3;
 export const ACTIVATION_WINDOW_MS = 60 * 60_000;
 export const ACTIVATION_LOCK_MS = 60 * 60_000;

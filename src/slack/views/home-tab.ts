@@ -1,13 +1,17 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { HomeOverview } from '../../domain/approvals/home-overview.js';
-import { approvalButtons, describeOutcome, requestFields } from './approval-message.js';
+import { approvalButtons, describeOutcome, requestFields, slackDate } from './approval-message.js';
 import { code, mentionChannel } from './mrkdwn.js';
 import { SANDBOX_NOTE, type SlackReply } from './reply.js';
 
 /** Slack refuses a Home tab of more than 100 blocks. */
 const MAX_BLOCKS = 100;
 
+export const CLEAR_ACTIVATION_LOCK_ACTION_ID = 'activation_clear_lock';
+
 export interface HomeTabInput extends HomeOverview {
+  /** Approvers: cards whose activation checks are used up, with a button to clear each lock. */
+  lockedActivations?: { cardId: string; lockedAt: string; checks: number }[];
   mayDecide: boolean;
   approvalsChannel: string | undefined;
   /** Pending requests beyond those listed. */
@@ -49,6 +53,31 @@ export function buildHomeTab(input: HomeTabInput): View {
     if (input.moreDecidable > 0) {
       const where = input.approvalsChannel ? ` in ${mentionChannel(input.approvalsChannel)}` : '';
       blocks.push(section(`…and ${input.moreDecidable} more${where}.`));
+    }
+    const locked = input.lockedActivations ?? [];
+    if (locked.length > 0) {
+      blocks.push(header('Card activations locked'));
+      for (const lock of locked) {
+        blocks.push({
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: `Card ${code(lock.cardId)}: ${lock.checks} card-in-hand checks without activation, locked ${slackDate(lock.lockedAt)}. Clear it once the cardholder is confirmed.`,
+          },
+          accessory: {
+            type: 'button',
+            action_id: CLEAR_ACTIVATION_LOCK_ACTION_ID,
+            text: { type: 'plain_text', text: 'Clear lock' },
+            value: lock.cardId,
+            confirm: {
+              title: { type: 'plain_text', text: 'Clear the lock?' },
+              text: { type: 'mrkdwn', text: `Card ${code(lock.cardId)} may then be checked again.` },
+              confirm: { type: 'plain_text', text: 'Clear lock' },
+              deny: { type: 'plain_text', text: 'Back' },
+            },
+          },
+        });
+      }
     }
     if (input.unknown.length > 0) {
       blocks.push(header('Outcome unknown: check at the issuer'));

@@ -2,9 +2,11 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { ListenerDeps } from '../../deps.js';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../../views/approval-message.js';
 import { AUDIT_NEXT_PAGE_ACTION } from '../../views/audit-replies.js';
+import { CLEAR_ACTIVATION_LOCK_ACTION_ID } from '../../views/home-tab.js';
 import { REVEAL_ACTION_ID } from '../../views/secret-replies.js';
 import { handleApproveCancel } from './approve-cancel.js';
 import { handleAuditNextPage } from './audit-next-page.js';
+import { handleClearActivationLock } from './clear-activation-lock.js';
 import { handleRejectCancel } from './reject-cancel.js';
 import { handleRevealSecret } from './reveal-secret.js';
 
@@ -16,4 +18,5 @@ export const ACTIONS: Readonly<Record<string, (deps: ListenerDeps, args: ButtonA
   [REVEAL_ACTION_ID]: handleRevealSecret,
   [APPROVE_ACTION_ID]: handleApproveCancel,
   [REJECT_ACTION_ID]: handleRejectCancel,
+  [CLEAR_ACTIVATION_LOCK_ACTION_ID]: handleClearActivationLock,
 };

@@ -1,51 +1,129 @@
-import { ACTIVATION_LOOKBACK_MS, activationLockedUntil } from '../../../domain/cards/card-check.js';
+import type { WebClient } from '@slack/web-api';
+import {
+  type ActivationBlock,
+  type ActivationStanding,
+  activationLimitsOf,
+  pastActivation,
+  readActivationStanding,
+} from '../../../domain/cards/activation-limits.js';
 import type { RequestContext } from '../../../domain/cards/execute-card-op.js';
+import type { Policy } from '../../../domain/policy/policy-schema.js';
 import type { ListenerDeps } from '../../deps.js';
 import { buildActivateModal } from '../../views/activate-modal.js';
-import { buildActivationLocked, buildFormNotOpened } from '../../views/secret-activation-replies.js';
+import {
+  buildActivationAlert,
+  buildActivationBlocked,
+  buildFormNotOpened,
+  buildPastActivation,
+} from '../../views/secret-activation-replies.js';
 import type { CardOpHandler } from './card-request.js';
 import { appendSecretAudit } from './secret-audit.js';
 
-/** Until when the card's activation is locked by failed checks, from the audit log; undefined if it is not. */
-export function activationLock(deps: Pick<ListenerDeps, 'audit'>, cardId: string, now: Date): Date | undefined {
-  const since = new Date(now.getTime() - ACTIVATION_LOOKBACK_MS).toISOString();
-  const failures = deps.audit.query({ cardId, op: 'activate', outcome: 'mismatched', since }, { limit: 100 }).rows;
-  return activationLockedUntil(
-    failures.map((row) => new Date(row.ts)),
-    now,
-  );
+type Who = Pick<RequestContext, 'actor' | 'teamId' | 'channelId'>;
+
+/** Where this agent and card stand against the policy's activation limits, from the audit. */
+export function activationStandingOf(
+  deps: Pick<ListenerDeps, 'audit' | 'now'>,
+  policy: Policy,
+  who: Pick<RequestContext, 'actor'>,
+  cardId: string,
+): Promise<ActivationStanding> {
+  return readActivationStanding(deps.audit, {
+    cardId,
+    actor: who.actor,
+    limits: activationLimitsOf(policy.limits),
+    now: deps.now(),
+  });
 }
 
-export async function auditActivationLocked(
-  deps: ListenerDeps,
-  ctx: Pick<RequestContext, 'actor' | 'teamId' | 'channelId'>,
-  cardId: string,
-  until: Date,
-) {
+const BLOCK_REASONS: Record<ActivationBlock['why'], string> = {
+  'card-life': 'activation checks per card used up: locked until an approver clears it',
+  'card-hour': 'activation locked for an hour after failed checks',
+  'agent-hour': 'activation checks per agent per hour used up',
+};
+
+/** A check refused by a limit: audited `locked` with which limit, never with what was typed. */
+export async function auditActivationBlocked(deps: ListenerDeps, who: Who, cardId: string, block: ActivationBlock) {
+  const until = 'until' in block ? ` (until ${block.until.toISOString()})` : '';
   await appendSecretAudit(deps, {
-    actor: ctx.actor,
-    teamId: ctx.teamId,
-    channelId: ctx.channelId,
+    actor: who.actor,
+    teamId: who.teamId,
+    channelId: who.channelId,
     op: 'activate',
     cardId,
     outcome: 'locked',
-    reason: `activation locked until ${until.toISOString()} after failed checks`,
+    reason: `${BLOCK_REASONS[block.why]}${until}`,
   });
 }
 
 /**
+ * After a check: a limit this very check reached is audited `limited` and posted to the approvals
+ * channel (who and which card, no value). The card's lifetime lock only when it was not activated.
+ */
+export async function reportLimitsReached(
+  deps: ListenerDeps,
+  client: WebClient,
+  policy: Policy,
+  who: Who,
+  cardId: string,
+  standing: ActivationStanding,
+  activated: boolean,
+): Promise<void> {
+  const limits = activationLimitsOf(policy.limits);
+  const channel = policy.approvals.cancel?.channel;
+  const options = { sandbox: deps.sandbox };
+  const post = async (alert: Parameters<typeof buildActivationAlert>[0]) => {
+    if (!channel) {
+      deps.logger.warn({ cardId }, 'activation limit reached; no approvals channel to alert');
+      return;
+    }
+    const message = buildActivationAlert(alert, options);
+    try {
+      await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
+    } catch (error) {
+      deps.logger.warn({ err: error, cardId }, 'activation limit alert could not be posted');
+    }
+  };
+  const base = { actor: who.actor, teamId: who.teamId, channelId: who.channelId, op: 'activate' };
+  if (!activated && standing.block?.why === 'card-life' && standing.cardChecks === limits.perCard) {
+    await appendSecretAudit(deps, {
+      ...base,
+      cardId,
+      outcome: 'limited',
+      reason: `activation checks per card reached (${limits.perCard}): locked until an approver clears it`,
+    });
+    await post({ kind: 'card', cardId, checks: standing.cardChecks, by: who.actor });
+  }
+  // Exactly at the limit after this check: this check reached it (none runs beyond it).
+  if (standing.agentChecks === limits.perAgentHour && standing.agentFreeAt) {
+    const until = standing.agentFreeAt;
+    await appendSecretAudit(deps, {
+      ...base,
+      outcome: 'limited',
+      reason: `activation checks per agent per hour reached (${limits.perAgentHour}) until ${until.toISOString()}`,
+    });
+    await post({ kind: 'agent', agent: who.actor, checks: standing.agentChecks, until });
+  }
+}
+
+/**
  * `/card activate <cardId>`: opens the card-in-hand check (last 4 digits and CVV as the cardholder
- * reads them). The values are compared after submission (activate-submitted.ts); a card whose
- * activation is locked gets no form.
+ * reads them). The values are compared after submission (activate-submitted.ts). No form when
+ * cardops' own audit shows the card past activation, or a limit stops any check now.
  */
 export const handleActivate: CardOpHandler = async (request) => {
   const { deps, ctx, cardId } = request;
   const options = { sandbox: deps.sandbox };
-  // A bounded indexed read: well inside the 3 s life of the trigger.
-  const lockedUntil = activationLock(deps, cardId, deps.now());
-  if (lockedUntil) {
-    await auditActivationLocked(deps, ctx, cardId, lockedUntil);
-    await request.reply(buildActivationLocked(cardId, lockedUntil, options));
+  // Bounded indexed reads: well inside the 3 s life of the trigger.
+  const past = await pastActivation(deps.audit, cardId);
+  if (past) {
+    await request.reply(buildPastActivation(cardId, past, options));
+    return;
+  }
+  const standing = await activationStandingOf(deps, ctx.policy, ctx, cardId);
+  if (standing.block) {
+    await auditActivationBlocked(deps, ctx, cardId, standing.block);
+    await request.reply(buildActivationBlocked(cardId, standing.block, options));
     return;
   }
   const handle = request.responseUrl

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { homeOverview } from '../../../domain/approvals/home-overview.js';
+import { cardsLockedForLife } from '../../../domain/cards/activation-limits.js';
 import { mayApprove } from '../../../domain/policy/authorise.js';
 import { resolveContext } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
@@ -34,8 +35,12 @@ export async function publishHome(
   });
   const mayDecide = mayApprove(policy, ctx.roles);
   const overview = homeOverview(deps, { actor: viewer.userId, mayDecide }, deps.now());
+  const lockedActivations = mayDecide
+    ? await cardsLockedForLife(deps.audit, policy.limits.activationChecksPerCard)
+    : [];
   const view = buildHomeTab({
     ...overview,
+    lockedActivations,
     mayDecide,
     approvalsChannel,
     moreDecidable: overview.more.decidable,
