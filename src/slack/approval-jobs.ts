@@ -4,12 +4,18 @@ import type { ApprovalNotifier, PostProblem } from '../domain/approvals/approval
 import { isFinal } from '../domain/approvals/approval-rules.js';
 import type { ApprovalRequest } from '../domain/approvals/approval-types.js';
 import { type Recovery, recoverInterrupted } from '../domain/approvals/recover-interrupted.js';
+import { remindDue } from '../domain/approvals/remind-due.js';
 import { sweepExpired } from '../domain/approvals/sweep-expired.js';
 import type { ListenerDeps } from './deps.js';
 import { postToResponseUrl } from './response-urls.js';
-import { buildApprovalMessage, buildRequesterNotice } from './views/approval-message.js';
+import {
+  approverMentions,
+  buildApprovalMessage,
+  buildReminder,
+  buildRequesterNotice,
+} from './views/approval-message.js';
 
-/** How often pending requests past their ttl are expired and their messages updated. */
+/** How often pending requests past their ttl are expired (and their messages updated), and due reminders posted. */
 export const SWEEP_EVERY_MS = 30_000;
 
 /**
@@ -61,6 +67,21 @@ export function createApprovalNotifier(
           { approvalId: request.id, state: request.state, slackError: slackErrorCode(error) },
           'approval message could not be updated',
         );
+      }
+    },
+
+    async remind(request) {
+      if (!request.messageChannel || !request.messageTs) return;
+      const message = buildReminder(request, approverMentions(deps.policy.current(), request.requester), options);
+      try {
+        await client.chat.postMessage({
+          channel: request.messageChannel,
+          thread_ts: request.messageTs,
+          text: message.text,
+          blocks: message.blocks,
+        });
+      } catch (error) {
+        deps.logger.warn({ approvalId: request.id, slackError: slackErrorCode(error) }, 'reminder could not be posted');
       }
     },
 
@@ -151,7 +172,11 @@ export function createApprovalJobs(
     });
 
   const sweepNow = () => {
-    sweeping ??= tracked('approval expiry sweep', () => sweepExpired(deps, notifier)).finally(() => {
+    sweeping ??= tracked('approval expiry sweep', async () => {
+      const expired = await sweepExpired(deps, notifier);
+      await remindDue(deps, notifier);
+      return expired;
+    }).finally(() => {
       sweeping = undefined;
     });
     return sweeping;

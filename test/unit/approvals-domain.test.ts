@@ -58,6 +58,9 @@ function recordingNotifier(post: PostResult = { ok: true, channel: 'C0APPROVE', 
     async tellRequester(request) {
       shown.push({ kind: 'tell', id: request.id, state: request.state });
     },
+    async remind(request) {
+      shown.push({ kind: 'remind', id: request.id, state: request.state });
+    },
   };
   return { notifier, shown };
 }
@@ -239,6 +242,7 @@ describe('who may decide', () => {
     messageTs: '1.1',
     traceId: null,
     error: null,
+    remindedAt: null,
   };
 
   it.each([

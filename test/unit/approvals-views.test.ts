@@ -23,6 +23,7 @@ const pending: ApprovalRequest = {
   messageTs: '1.1',
   traceId: null,
   error: null,
+  remindedAt: null,
 };
 
 describe('approval message', () => {

@@ -8,7 +8,9 @@ import type {
   FinishResult,
   NewApprovalRequest,
   RejectResult,
+  WithdrawResult,
 } from '../../domain/approvals/approval-types.js';
+import { REMIND_AT_FRACTION } from '../../domain/approvals/remind-due.js';
 import type { Database } from './database.js';
 import { storableFreeText, storableId } from './text.js';
 
@@ -37,6 +39,8 @@ interface ApprovalRecord {
   message_ts: string | null;
   trace_id: string | null;
   error: string | null;
+  remind_at: string | null;
+  reminded_at: string | null;
 }
 
 // Crockford base32: no I, L, O, U, so an id read aloud or retyped is unambiguous.
@@ -71,8 +75,8 @@ export function createApprovalsStore(db: Database, options: ApprovalsStoreOption
     "UPDATE approvals SET state = 'expired' WHERE card_id = ? AND state = 'pending' AND expires_at <= ? RETURNING *",
   );
   const insert = db.prepare(
-    `INSERT INTO approvals (id, op, card_id, requester, team_id, request_channel, reason, state, created_at, expires_at)
-     VALUES (@id, 'cancel', @cardId, @requester, @teamId, @requestChannel, @reason, 'pending', @createdAt, @expiresAt)
+    `INSERT INTO approvals (id, op, card_id, requester, team_id, request_channel, reason, state, created_at, expires_at, remind_at)
+     VALUES (@id, 'cancel', @cardId, @requester, @teamId, @requestChannel, @reason, 'pending', @createdAt, @expiresAt, @remindAt)
      ON CONFLICT DO NOTHING`,
   );
   const attach = db.prepare('UPDATE approvals SET message_channel = ?, message_ts = ? WHERE id = ?');
@@ -89,6 +93,18 @@ export function createApprovalsStore(db: Database, options: ApprovalsStoreOption
   const rejectStmt = db.prepare<[{ id: string; by: string; reason: string | null; now: string }], ApprovalRecord>(
     `UPDATE approvals SET state = 'rejected', decided_by = @by, decided_at = @now, decision_reason = @reason
      WHERE id = @id AND state = 'pending' AND expires_at > @now RETURNING *`,
+  );
+  const withdrawStmt = db.prepare<[{ id: string; by: string; now: string }], ApprovalRecord>(
+    `UPDATE approvals SET state = 'withdrawn', decided_by = @by, decided_at = @now
+     WHERE id = @id AND state = 'pending' AND expires_at > @now AND requester = @by RETURNING *`,
+  );
+  const dueRemindersStmt = db.prepare<[{ now: string }], ApprovalRecord>(
+    `SELECT * FROM approvals WHERE state = 'pending' AND reminded_at IS NULL AND remind_at <= @now
+     AND expires_at > @now AND message_ts IS NOT NULL ORDER BY created_at, id`,
+  );
+  const claimReminderStmt = db.prepare<[{ id: string; now: string }]>(
+    `UPDATE approvals SET reminded_at = @now
+     WHERE id = @id AND state = 'pending' AND reminded_at IS NULL AND expires_at > @now`,
   );
   const expireStmt = db.prepare<[string], ApprovalRecord>(
     "UPDATE approvals SET state = 'expired' WHERE state = 'pending' AND expires_at <= ? RETURNING *",
@@ -114,6 +130,7 @@ export function createApprovalsStore(db: Database, options: ApprovalsStoreOption
       reason: storableFreeText(input.reason) ?? '',
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + input.ttlMs).toISOString(),
+      remindAt: new Date(now.getTime() + Math.floor(input.ttlMs * REMIND_AT_FRACTION)).toISOString(),
     };
     for (let attempt = 0; attempt < ID_ATTEMPTS; attempt += 1) {
       const id = newApprovalId();
@@ -152,6 +169,17 @@ export function createApprovalsStore(db: Database, options: ApprovalsStoreOption
       const row = rejectStmt.get({ id, by, reason: storableFreeText(reason), now: iso(now) });
       if (row) return { rejected: true, request: toRequest(row) };
       return { rejected: false, request: get(id) };
+    },
+    withdraw(id, requester, now): WithdrawResult {
+      const row = withdrawStmt.get({ id, by: requester, now: iso(now) });
+      if (row) return { withdrawn: true, request: toRequest(row) };
+      return { withdrawn: false, request: get(id) };
+    },
+    dueReminders(now) {
+      return dueRemindersStmt.all({ now: iso(now) }).map(toRequest);
+    },
+    claimReminder(id, now) {
+      return claimReminderStmt.run({ id, now: iso(now) }).changes === 1;
     },
     expireDue(now) {
       return sortByCreation(expireStmt.all(iso(now)).map(toRequest));
@@ -205,5 +233,6 @@ function toRequest(row: ApprovalRecord): ApprovalRequest {
     messageTs: row.message_ts,
     traceId: row.trace_id,
     error: row.error,
+    remindedAt: row.reminded_at,
   };
 }

@@ -81,9 +81,56 @@ CREATE INDEX approvals_state_expires ON approvals (state, expires_at);
 CREATE INDEX approvals_requester ON approvals (requester, created_at);
 `;
 
+const APPROVALS_WITHDRAW_REMIND_V3 = `
+-- Issue 15: a requester may withdraw a pending request (state 'withdrawn'), and a request still
+-- pending three quarters into its ttl gets one reminder: remind_at is when, reminded_at records
+-- it (claimed by a conditional UPDATE, so replicas send it once). SQLite cannot alter a CHECK,
+-- so the table is rebuilt; requests already filed get their remind_at from their ttl.
+CREATE TABLE approvals_v3 (
+  id              TEXT PRIMARY KEY,
+  op              TEXT NOT NULL CHECK (op IN ('cancel')),
+  card_id         TEXT NOT NULL,
+  requester       TEXT NOT NULL,
+  team_id         TEXT,
+  request_channel TEXT,
+  reason          TEXT NOT NULL,
+  state           TEXT NOT NULL
+    CHECK (state IN ('pending', 'executing', 'done', 'failed', 'unknown', 'rejected', 'withdrawn', 'expired')),
+  created_at      TEXT NOT NULL,
+  expires_at      TEXT NOT NULL,
+  decided_by      TEXT,
+  decided_at      TEXT,
+  decision_reason TEXT,
+  message_channel TEXT,
+  message_ts      TEXT,
+  trace_id        TEXT,
+  error           TEXT,
+  remind_at       TEXT,
+  reminded_at     TEXT
+) STRICT;
+
+INSERT INTO approvals_v3
+  (id, op, card_id, requester, team_id, request_channel, reason, state, created_at, expires_at, decided_by,
+   decided_at, decision_reason, message_channel, message_ts, trace_id, error, remind_at, reminded_at)
+SELECT id, op, card_id, requester, team_id, request_channel, reason, state, created_at, expires_at, decided_by,
+   decided_at, decision_reason, message_channel, message_ts, trace_id, error,
+   strftime('%Y-%m-%dT%H:%M:%fZ', julianday(created_at) + 0.75 * (julianday(expires_at) - julianday(created_at))),
+   NULL
+FROM approvals;
+
+DROP TABLE approvals;
+ALTER TABLE approvals_v3 RENAME TO approvals;
+
+CREATE UNIQUE INDEX approvals_live_card ON approvals (card_id) WHERE state IN ('pending', 'executing');
+CREATE INDEX approvals_state_expires ON approvals (state, expires_at);
+CREATE INDEX approvals_requester ON approvals (requester, created_at);
+CREATE INDEX approvals_remind ON approvals (state, remind_at) WHERE reminded_at IS NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'audit log', sql: AUDIT_V1 },
   { version: 2, name: 'approvals', sql: APPROVALS_V2 },
+  { version: 3, name: 'approvals: withdrawn, reminders', sql: APPROVALS_WITHDRAW_REMIND_V3 },
 ];
 
 /** The schema version this code writes and understands. */

@@ -41,6 +41,8 @@ export interface ApprovalNotifier {
   refresh(request: ApprovalRequest): Promise<void>;
   /** Tells the requester how their request ended (done, failed, unknown, rejected, expired). */
   tellRequester(request: ApprovalRequest): Promise<void>;
+  /** Posts the request's one reminder in its thread, mentioning the approvers. Never throws. */
+  remind(request: ApprovalRequest): Promise<void>;
 }
 
 /** The audit row of an approval event; op is always `cancel` and the approval id is always set. */

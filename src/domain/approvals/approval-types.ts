@@ -3,10 +3,19 @@
  * live request per card. The others are final, except that nothing ever leaves `unknown` on its own.
  * - `executing`: an approver claimed it; the issuer call is under way
  * - `done` / `failed`: the issuer answered; `unknown`: it did not, or the process stopped mid-call
- * - `rejected` by an approver; `expired` after its ttl; `failed` with error `not posted` when the
- *   approval message could not be posted
+ * - `rejected` by an approver; `withdrawn` by its requester; `expired` after its ttl; `failed` with
+ *   error `not posted` when the approval message could not be posted
  */
-export const APPROVAL_STATES = ['pending', 'executing', 'done', 'failed', 'unknown', 'rejected', 'expired'] as const;
+export const APPROVAL_STATES = [
+  'pending',
+  'executing',
+  'done',
+  'failed',
+  'unknown',
+  'rejected',
+  'withdrawn',
+  'expired',
+] as const;
 
 export type ApprovalState = (typeof APPROVAL_STATES)[number];
 
@@ -35,6 +44,8 @@ export interface ApprovalRequest {
   /** The issuer's traceId of the cancel call. */
   traceId: string | null;
   error: string | null;
+  /** When the one reminder was posted in the request's thread (three quarters into its ttl). */
+  remindedAt: string | null;
 }
 
 export interface NewApprovalRequest {
@@ -60,6 +71,10 @@ export type RejectResult =
   | { rejected: true; request: ApprovalRequest }
   | { rejected: false; request: ApprovalRequest | undefined };
 
+export type WithdrawResult =
+  | { withdrawn: true; request: ApprovalRequest }
+  | { withdrawn: false; request: ApprovalRequest | undefined };
+
 export type FinishResult =
   | { finished: true; request: ApprovalRequest }
   | { finished: false; request: ApprovalRequest | undefined };
@@ -82,6 +97,12 @@ export interface ApprovalsStore {
   ): FinishResult;
   /** Pending and unexpired → rejected. */
   reject(id: string, by: string, reason: string | null, now?: Date): RejectResult;
+  /** Pending and unexpired → withdrawn, by its requester only. */
+  withdraw(id: string, requester: string, now?: Date): WithdrawResult;
+  /** Pending, unexpired, posted requests three quarters into their ttl and not yet reminded, oldest first. */
+  dueReminders(now?: Date): ApprovalRequest[];
+  /** Records the reminder of a pending request, for one caller only: true for the one that may post it. */
+  claimReminder(id: string, now?: Date): boolean;
   /** Pending past their expiry → expired; returns the requests moved. */
   expireDue(now?: Date): ApprovalRequest[];
   /** Executing → unknown, for requests a stopped process left mid-call; returns them. */

@@ -2,7 +2,7 @@
  * What an audit row says happened. One row per event (SPEC §7):
  * - `denied`: refused by policy (reason says role or channel), or bad input (`invalid`)
  * - `started` before an issuer call, then `ok`, `failed` or `unknown` (no answer)
- * - `requested`, `approved`, `rejected`, `expired`, `refused` for approvals
+ * - `requested`, `approved`, `rejected`, `withdrawn`, `expired`, `refused` for approvals
  * - `matched`, `mismatched`, `locked` for card-in-hand activation checks; `limited` when a check
  *   reaches a limit, `cleared` when an approver clears a card's activation lock
  * - `revealed` for a secret shown to the asker; `limited` when the reveal budget is spent
@@ -18,6 +18,7 @@ export const AUDIT_OUTCOMES = [
   'requested',
   'approved',
   'rejected',
+  'withdrawn',
   'expired',
   'refused',
   'matched',

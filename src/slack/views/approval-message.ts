@@ -4,6 +4,8 @@ import type { PostProblem } from '../../domain/approvals/approval-ports.js';
 import type { ApprovalRequest } from '../../domain/approvals/approval-types.js';
 import type { ApproveResult } from '../../domain/approvals/approve-cancel.js';
 import type { RejectCancelResult } from '../../domain/approvals/reject-cancel.js';
+import type { WithdrawCancelResult } from '../../domain/approvals/withdraw-cancel.js';
+import type { Policy } from '../../domain/policy/policy-schema.js';
 import { code, escapeMrkdwn, mentionChannel, mentionUser } from './mrkdwn.js';
 import { unknownOutcomeAdvice } from './outcome-advice.js';
 import { buildReply, SANDBOX_NOTE, type SlackReply } from './reply.js';
@@ -14,6 +16,7 @@ interface Options {
 
 export const APPROVE_ACTION_ID = 'approval_approve';
 export const REJECT_ACTION_ID = 'approval_reject';
+export const WITHDRAW_ACTION_ID = 'approval_withdraw';
 
 /** A button's value is the request id and nothing else; anything else is refused before the store is read. */
 export const approvalIdSchema = z.string().regex(/^CR-[0-9A-HJKMNP-TV-Z]{8}$/);
@@ -48,9 +51,30 @@ export function describeOutcome(request: ApprovalRequest): string {
       return `:question: Approved by ${by}, but the outcome is *unknown*: cardops will not run this cancel again. ${unknownOutcomeAdvice(request.cardId)}`;
     case 'rejected':
       return `:no_entry_sign: Rejected by ${by}${request.decisionReason ? `: ${escapeMrkdwn(request.decisionReason)}` : ' (no reason given)'}. Card ${card} was not cancelled.`;
+    case 'withdrawn':
+      return `:leftwards_arrow_with_hook: Withdrawn by ${mentionUser(request.requester)}, who asked for it. Card ${card} was not cancelled.`;
     case 'expired':
       return `:hourglass: Expired ${slackDate(request.expiresAt)}: nobody decided in time. Card ${card} was not cancelled; file a new request if it still must be.`;
   }
+}
+
+/** The requester's Withdraw button (their confirmation, their Home tab): its value is the request id only. */
+export function withdrawButton(request: ApprovalRequest) {
+  return {
+    type: 'button' as const,
+    action_id: WITHDRAW_ACTION_ID,
+    text: { type: 'plain_text' as const, text: 'Withdraw' },
+    value: request.id,
+    confirm: {
+      title: { type: 'plain_text' as const, text: 'Withdraw this request?' },
+      text: {
+        type: 'mrkdwn' as const,
+        text: `Cancel request ${code(request.id)} for card ${code(request.cardId)} will be closed; the card stays as it is.`,
+      },
+      confirm: { type: 'plain_text' as const, text: 'Withdraw' },
+      deny: { type: 'plain_text' as const, text: 'Back' },
+    },
+  };
 }
 
 /** The Approve and Reject buttons: their values carry the request id only. */
@@ -86,17 +110,16 @@ export function approvalButtons(request: ApprovalRequest): KnownBlock {
   };
 }
 
-/** The card, requester, reason and expiry of a request, as section fields. */
+/** The card, requester, reason and, while it waits, expiry of a request, as section fields. */
 export function requestFields(request: ApprovalRequest): KnownBlock {
-  return {
-    type: 'section',
-    fields: [
-      { type: 'mrkdwn', text: `*Card*\n${code(request.cardId)}` },
-      { type: 'mrkdwn', text: `*Requested by*\n${mentionUser(request.requester)}` },
-      { type: 'mrkdwn', text: `*Reason*\n${escapeMrkdwn(request.reason) || '—'}` },
-      { type: 'mrkdwn', text: `*Expires*\n${slackDate(request.expiresAt)}` },
-    ],
-  };
+  const fields = [
+    { type: 'mrkdwn' as const, text: `*Card*\n${code(request.cardId)}` },
+    { type: 'mrkdwn' as const, text: `*Requested by*\n${mentionUser(request.requester)}` },
+    { type: 'mrkdwn' as const, text: `*Reason*\n${escapeMrkdwn(request.reason) || '—'}` },
+  ];
+  // A decided, withdrawn or expired request expires no more: its outcome says what happened.
+  if (request.state === 'pending') fields.push({ type: 'mrkdwn', text: `*Expires*\n${slackDate(request.expiresAt)}` });
+  return { type: 'section', fields };
 }
 
 /**
@@ -128,13 +151,22 @@ export function buildApprovalMessage(request: ApprovalRequest, options: Options)
 /** The requester's confirmation: filed, where, until when, and that they cannot approve it themself. */
 export function buildCancelRequested(request: ApprovalRequest, options: Options): SlackReply {
   const where = request.messageChannel ? mentionChannel(request.messageChannel) : 'the approvals channel';
-  return buildReply(
+  const reply = buildReply(
     [
       `:inbox_tray: Cancel request ${code(request.id)} for card ${code(request.cardId)} is waiting for an approver in ${where}. It expires ${slackDate(request.expiresAt)}.`,
-      'You cannot approve it yourself: a second person must. You will be told here how it ends.',
+      'You cannot approve it yourself: a second person must. You will be told here how it ends. Changed your mind? Withdraw it (also from the cardops Home tab).',
     ],
     options,
   );
+  // The button goes right after the text, before the context line.
+  const at = reply.blocks.findIndex((block) => block.type === 'context');
+  const actions: KnownBlock = {
+    type: 'actions',
+    block_id: `withdraw:${request.id}`,
+    elements: [withdrawButton(request)],
+  };
+  reply.blocks.splice(at === -1 ? reply.blocks.length : at, 0, actions);
+  return reply;
 }
 
 export function buildCancelAlreadyPending(request: ApprovalRequest, options: Options): SlackReply {
@@ -209,6 +241,9 @@ export function buildRequesterNotice(request: ApprovalRequest, options: Options)
     case 'expired':
       text = `:hourglass: Your cancel request ${id} for card ${card} expired: nobody decided in time. Nothing was cancelled; file a new request if it is still needed.`;
       break;
+    case 'withdrawn':
+      text = `:leftwards_arrow_with_hook: You withdrew cancel request ${id}: card ${card} was not cancelled, and nobody can approve the request now.`;
+      break;
     default:
       text = `Your cancel request ${id} for card ${card}: ${describeOutcome(request)}`;
   }
@@ -275,6 +310,9 @@ function closedText(request: ApprovalRequest, standing: string): string {
     case 'void':
       return `:x: Cancel request ${id} was never posted to the approvers; nothing can be decided.`;
     default:
+      if (request.state === 'withdrawn') {
+        return `:leftwards_arrow_with_hook: ${mentionUser(request.requester)} withdrew cancel request ${id}: there is nothing to decide.`;
+      }
       return request.state === 'rejected'
         ? `:no_entry_sign: ${by} already rejected cancel request ${id}.`
         : `:ballot_box_with_check: ${by} already approved cancel request ${id}. ${describeOutcome(request)}`;
@@ -286,4 +324,62 @@ function listRoles(roles: readonly string[]): string {
   return roles.length === 1
     ? `the role ${code(roles[0] ?? '')}`
     : `one of the roles ${roles.map((r) => code(r)).join(', ')}`;
+}
+
+/** The answer to a Withdraw click. */
+export function buildWithdrawAnswer(result: WithdrawCancelResult, options: Options): SlackReply {
+  switch (result.kind) {
+    case 'missing':
+      return buildReply(
+        [':grey_question: This cancel request does not exist. It may belong to another cardops installation.'],
+        options,
+      );
+    case 'refused':
+      return buildReply(
+        [
+          `:no_entry: Only ${mentionUser(result.request.requester)}, who filed cancel request ${code(result.request.id)}, may withdraw it.`,
+        ],
+        options,
+      );
+    case 'closed':
+      return buildReply([closedText(result.request, result.standing)], {
+        ...options,
+        context: traceContext(result.request),
+      });
+    case 'withdrawn':
+      return buildRequesterNotice(result.request, options);
+    case 'unrecorded':
+      return buildReply(
+        [
+          `:floppy_disk: Your withdrawal of cancel request ${code(result.request.id)} could not be recorded (cardops cannot write its database), so it is still pending. Try again in a moment; tell the operator if it persists.`,
+        ],
+        options,
+      );
+  }
+}
+
+/**
+ * Who a reminder mentions: the approver roles' user groups and users (never the requester, who
+ * cannot decide). User groups as `<!subteam^S…>`, so Slack notifies their members.
+ */
+export function approverMentions(policy: Policy, requester: string): string[] {
+  const roles = policy.approvals.cancel?.approvers ?? [];
+  const groups = new Set<string>();
+  const users = new Set<string>();
+  for (const name of roles) {
+    for (const group of policy.roles[name]?.usergroups ?? []) groups.add(group);
+    for (const user of policy.roles[name]?.users ?? []) if (user !== requester) users.add(user);
+  }
+  return [...[...groups].map((g) => `<!subteam^${g}>`), ...[...users].map((u) => mentionUser(u))];
+}
+
+/** The one reminder, in the request's thread, three quarters into its ttl. */
+export function buildReminder(request: ApprovalRequest, mentions: readonly string[], options: Options): SlackReply {
+  const who = mentions.length > 0 ? `${mentions.join(' ')}: ` : '';
+  return buildReply(
+    [
+      `:alarm_clock: ${who}cancel request ${code(request.id)} for card ${code(request.cardId)} is still waiting for an approver. It expires ${slackDate(request.expiresAt)}; after that it must be filed again.`,
+    ],
+    options,
+  );
 }

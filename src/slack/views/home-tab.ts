@@ -1,6 +1,6 @@
-import type { KnownBlock, View } from '@slack/types';
+import type { KnownBlock, SectionBlock, View } from '@slack/types';
 import type { HomeOverview } from '../../domain/approvals/home-overview.js';
-import { approvalButtons, describeOutcome, requestFields, slackDate } from './approval-message.js';
+import { approvalButtons, describeOutcome, requestFields, slackDate, withdrawButton } from './approval-message.js';
 import { code, mentionChannel } from './mrkdwn.js';
 import { SANDBOX_NOTE, type SlackReply } from './reply.js';
 
@@ -92,7 +92,13 @@ export function buildHomeTab(input: HomeTabInput): View {
     blocks.push(section(`You have filed none. ${code('/card cancel <cardId> <reason>')} files one.`));
   }
   for (const request of input.own) {
-    blocks.push(section(`${code(request.id)} card ${code(request.cardId)}: ${describeOutcome(request)}`));
+    const text: SectionBlock = {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `${code(request.id)} card ${code(request.cardId)}: ${describeOutcome(request)}` },
+    };
+    // Still waiting: its requester may withdraw it from here.
+    if (request.state === 'pending') text.accessory = withdrawButton(request);
+    blocks.push(text);
   }
   return { type: 'home', blocks: blocks.slice(0, MAX_BLOCKS) };
 }

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { ListenerDeps } from '../../deps.js';
-import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../../views/approval-message.js';
+import { APPROVE_ACTION_ID, REJECT_ACTION_ID, WITHDRAW_ACTION_ID } from '../../views/approval-message.js';
 import { AUDIT_NEXT_PAGE_ACTION } from '../../views/audit-replies.js';
 import { CLEAR_ACTIVATION_LOCK_ACTION_ID } from '../../views/home-tab.js';
 import { REVEAL_ACTION_ID } from '../../views/secret-replies.js';
@@ -9,6 +9,7 @@ import { handleAuditNextPage } from './audit-next-page.js';
 import { handleClearActivationLock } from './clear-activation-lock.js';
 import { handleRejectCancel } from './reject-cancel.js';
 import { handleRevealSecret } from './reveal-secret.js';
+import { handleWithdrawCancel } from './withdraw-cancel.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -19,4 +20,5 @@ export const ACTIONS: Readonly<Record<string, (deps: ListenerDeps, args: ButtonA
   [APPROVE_ACTION_ID]: handleApproveCancel,
   [REJECT_ACTION_ID]: handleRejectCancel,
   [CLEAR_ACTIVATION_LOCK_ACTION_ID]: handleClearActivationLock,
+  [WITHDRAW_ACTION_ID]: handleWithdrawCancel,
 };
