@@ -81,12 +81,27 @@ CREATE INDEX approvals_state_expires ON approvals (state, expires_at);
 CREATE INDEX approvals_requester ON approvals (requester, created_at);
 `;
 
-const APPROVALS_WITHDRAW_REMIND_V3 = `
+const REVEAL_OFFERS_V3 = `
+-- SPEC §9: a Reveal button's offer, shared so the click may reach any process. No secret and no
+-- response_url in it. A row is removed when its owner claims it (single use) or long after expiry.
+CREATE TABLE reveal_offers (
+  id         TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL,
+  op         TEXT NOT NULL CHECK (op IN ('pan', 'cvv', 'expiry', 'pin')),
+  card_id    TEXT NOT NULL,
+  channel_id TEXT NOT NULL,
+  team_id    TEXT,
+  expires_at INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX reveal_offers_expires ON reveal_offers (expires_at);
+
+const APPROVALS_WITHDRAW_REMIND_V4 = `
 -- Issue 15: a requester may withdraw a pending request (state 'withdrawn'), and a request still
 -- pending three quarters into its ttl gets one reminder: remind_at is when, reminded_at records
 -- it (claimed by a conditional UPDATE, so replicas send it once). SQLite cannot alter a CHECK,
 -- so the table is rebuilt; requests already filed get their remind_at from their ttl.
-CREATE TABLE approvals_v3 (
+CREATE TABLE approvals_v4 (
   id              TEXT PRIMARY KEY,
   op              TEXT NOT NULL CHECK (op IN ('cancel')),
   card_id         TEXT NOT NULL,
@@ -109,7 +124,7 @@ CREATE TABLE approvals_v3 (
   reminded_at     TEXT
 ) STRICT;
 
-INSERT INTO approvals_v3
+INSERT INTO approvals_v4
   (id, op, card_id, requester, team_id, request_channel, reason, state, created_at, expires_at, decided_by,
    decided_at, decision_reason, message_channel, message_ts, trace_id, error, remind_at, reminded_at)
 SELECT id, op, card_id, requester, team_id, request_channel, reason, state, created_at, expires_at, decided_by,
@@ -119,7 +134,7 @@ SELECT id, op, card_id, requester, team_id, request_channel, reason, state, crea
 FROM approvals;
 
 DROP TABLE approvals;
-ALTER TABLE approvals_v3 RENAME TO approvals;
+ALTER TABLE approvals_v4 RENAME TO approvals;
 
 CREATE UNIQUE INDEX approvals_live_card ON approvals (card_id) WHERE state IN ('pending', 'executing');
 CREATE INDEX approvals_state_expires ON approvals (state, expires_at);
@@ -130,7 +145,8 @@ CREATE INDEX approvals_remind ON approvals (state, remind_at) WHERE reminded_at 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'audit log', sql: AUDIT_V1 },
   { version: 2, name: 'approvals', sql: APPROVALS_V2 },
-  { version: 3, name: 'approvals: withdrawn, reminders', sql: APPROVALS_WITHDRAW_REMIND_V3 },
+  { version: 3, name: 'reveal offers', sql: REVEAL_OFFERS_V3 },
+  { version: 4, name: 'approvals: withdrawn, reminders', sql: APPROVALS_WITHDRAW_REMIND_V4 },
 ];
 
 /** The schema version this code writes and understands. */
