@@ -95,6 +95,7 @@ CREATE TABLE reveal_offers (
 ) STRICT;
 
 CREATE INDEX reveal_offers_expires ON reveal_offers (expires_at);
+`;
 
 const APPROVALS_WITHDRAW_REMIND_V4 = `
 -- Issue 15: a requester may withdraw a pending request (state 'withdrawn'), and a request still
