@@ -43,6 +43,8 @@ export interface SlackMessage {
   via: 'ack' | 'response_url' | 'chat.postMessage' | 'chat.postEphemeral' | 'files.completeUploadExternal';
   /** Set when a later post replaced this message; the message shows the new content. */
   revision: number;
+  /** A reply in a thread: the ts of the message it answers. */
+  threadTs?: string;
   /** Where clicking this message's buttons sends their response_url. */
   files?: { id: string; title: string; content: Buffer }[];
 }
@@ -240,6 +242,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         text: String(args.text ?? ''),
         blocks: asArray(args.blocks),
         via: 'chat.postMessage',
+        ...(args.thread_ts !== undefined ? { threadTs: String(args.thread_ts) } : {}),
       });
       return { ok: true, channel, ts: m.ts, message: { text: m.text, blocks: m.blocks } };
     },

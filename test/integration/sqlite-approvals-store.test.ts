@@ -72,6 +72,7 @@ describe('approvals store: filing requests', () => {
       messageTs: null,
       traceId: null,
       error: null,
+      remindedAt: null,
     });
     expect(store.get(result.request.id)).toEqual(result.request);
     const ids = new Set(Array.from({ length: 1000 }, () => newApprovalId()));
@@ -324,5 +325,53 @@ describe('approvals store: listing and history', () => {
     const { store: again } = openStore();
     expect(again.get(r.id)).toEqual(r);
     expect(again.listPending()).toEqual([r]);
+  });
+});
+
+describe('approvals store: withdrawing and reminders', () => {
+  it('when the requester withdraws a pending request, then it is withdrawn once, by them only, and frees the card', async () => {
+    const { store } = openStore();
+    const filed = created(store);
+    expect((await store.withdraw(filed.id, 'U0AGENT02', new Date(T0 + MIN))).withdrawn).toBe(false);
+    const first = await store.withdraw(filed.id, 'U0AGENT01', new Date(T0 + MIN));
+    expect(first).toMatchObject({ withdrawn: true, request: { state: 'withdrawn', decidedBy: 'U0AGENT01' } });
+    expect((await store.withdraw(filed.id, 'U0AGENT01', new Date(T0 + 2 * MIN))).withdrawn).toBe(false);
+    expect((await store.claim(filed.id, 'U0ONCALL1', new Date(T0 + 2 * MIN))).claimed).toBe(false);
+    expect(await store.pendingForCard('card-1')).toBeUndefined();
+    expect((await store.create(request())).created).toBe(true);
+  });
+
+  it('when a request is past its ttl, then it can no longer be withdrawn', async () => {
+    const { store } = openStore();
+    const filed = created(store);
+    expect((await store.withdraw(filed.id, 'U0AGENT01', new Date(T0 + 30 * MIN))).withdrawn).toBe(false);
+  });
+
+  it('when a posted request reaches three quarters of its ttl, then it is due once, and only one claim wins', async () => {
+    const { store } = openStore();
+    const filed = created(store);
+    const unposted = created(store, { cardId: 'card-2' });
+    await store.attachMessage(filed.id, 'C0APPROVE', '1.000001');
+    expect(await store.dueReminders(new Date(T0 + 22 * MIN))).toEqual([]);
+    const due = await store.dueReminders(new Date(T0 + 22.5 * MIN));
+    expect(due.map((r) => r.id)).toEqual([filed.id]);
+    expect(due.map((r) => r.id)).not.toContain(unposted.id);
+    const claims = await Promise.all([1, 2, 3].map(() => store.claimReminder(filed.id, new Date(T0 + 23 * MIN))));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await store.dueReminders(new Date(T0 + 25 * MIN))).toEqual([]);
+    expect((await store.get(filed.id))?.remindedAt).toBe(new Date(T0 + 23 * MIN).toISOString());
+    expect(await store.dueReminders(new Date(T0 + 31 * MIN))).toEqual([]);
+  });
+
+  it('when two connections claim the same reminder, then only one wins', async () => {
+    const first = openStore();
+    const filed = created(first.store);
+    await first.store.attachMessage(filed.id, 'C0APPROVE', '1.000001');
+    const second = openStore();
+    const at = new Date(T0 + 23 * MIN);
+    expect([await first.store.claimReminder(filed.id, at), await second.store.claimReminder(filed.id, at)]).toEqual([
+      true,
+      false,
+    ]);
   });
 });

@@ -14,12 +14,46 @@ export type RequestCancelResult =
   | { kind: 'filed'; request: ApprovalRequest }
   /** The card already has a live request: this one was not filed. */
   | { kind: 'existing'; request: ApprovalRequest }
+  /** The requester has as many requests waiting as the policy allows; the soonest of them ends by `freeAt`. */
+  | { kind: 'limited'; why: 'live'; limit: number; freeAt: Date }
+  /** The requester has filed as many requests within the hour as the policy allows; they may again from `freeAt`. */
+  | { kind: 'limited'; why: 'hour'; limit: number; freeAt: Date }
   /** The approval message could not be posted: the request was voided, nothing is pending. */
   | { kind: 'not-posted'; channel: string; problem: PostProblem; error: string }
   /** The policy configures no approvals (authorise refuses this first; kept as a last guard). */
   | { kind: 'no-approvers' }
   /** The `requested` row could not be written: the request was voided before anyone saw it. */
   | { kind: 'audit-unavailable' };
+
+const HOUR_MS = 60 * 60_000;
+
+/**
+ * The policy's per-requester limits (SPEC §4 `cancel_requests_live`, `cancel_requests_per_hour`),
+ * counted from the approvals table, so that junk cannot bury a real request.
+ */
+async function requesterLimit(
+  deps: ApprovalDeps,
+  requester: Actor,
+): Promise<Extract<RequestCancelResult, { kind: 'limited' }> | undefined> {
+  const { cancelRequestsLive, cancelRequestsPerHour } = requester.policy.limits;
+  const now = deps.now().getTime();
+  const waiting = (await deps.approvals.listPending())
+    .filter((r) => r.requester === requester.actor && Date.parse(r.expiresAt) > now)
+    .map((r) => Date.parse(r.expiresAt))
+    .sort((a, b) => a - b);
+  if (waiting.length >= cancelRequestsLive) {
+    return { kind: 'limited', why: 'live', limit: cancelRequestsLive, freeAt: new Date(waiting[0] ?? now) };
+  }
+  const recent = (await deps.approvals.listByRequester(requester.actor, cancelRequestsPerHour)).filter(
+    (r) => Date.parse(r.createdAt) > now - HOUR_MS,
+  );
+  if (recent.length >= cancelRequestsPerHour) {
+    // Newest first: the oldest of the hour's requests leaves the hour first.
+    const oldest = Date.parse(recent[recent.length - 1]?.createdAt ?? new Date(now).toISOString());
+    return { kind: 'limited', why: 'hour', limit: cancelRequestsPerHour, freeAt: new Date(oldest + HOUR_MS) };
+  }
+  return undefined;
+}
 
 /**
  * Files a cancel request (SPEC §6): persisted first, audited `requested`, then posted to the
@@ -33,9 +67,29 @@ export async function requestCancel(
 ): Promise<RequestCancelResult> {
   const config = requester.policy.approvals.cancel;
   if (!config) return { kind: 'no-approvers' };
-  let created: ReturnType<ApprovalDeps['approvals']['create']>;
+  const live = await deps.approvals.pendingForCard(input.cardId);
+  if (live && (live.state === 'executing' || Date.parse(live.expiresAt) > deps.now().getTime())) {
+    return { kind: 'existing', request: live };
+  }
+  const limited = await requesterLimit(deps, requester);
+  if (limited) {
+    await appendQuietly(deps, {
+      actor: requester.actor,
+      teamId: requester.teamId,
+      channelId: requester.channelId,
+      op: 'cancel',
+      cardId: input.cardId,
+      outcome: 'limited',
+      reason:
+        limited.why === 'live'
+          ? `cancel requests waiting per requester: ${limited.limit} already`
+          : `cancel requests per requester per hour: ${limited.limit} already, until ${limited.freeAt.toISOString()}`,
+    });
+    return limited;
+  }
+  let created: Awaited<ReturnType<ApprovalDeps['approvals']['create']>>;
   try {
-    created = deps.approvals.create({
+    created = await deps.approvals.create({
       cardId: input.cardId,
       requester: requester.actor,
       teamId: requester.teamId,

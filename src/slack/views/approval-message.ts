@@ -183,6 +183,20 @@ export function buildCancelAlreadyPending(request: ApprovalRequest, options: Opt
   );
 }
 
+/** A requester limit refused a new request: which one, and when it frees up. */
+export function buildCancelLimited(
+  limited: { why: 'live' | 'hour'; limit: number; freeAt: Date },
+  options: Options,
+): SlackReply {
+  const n = limited.limit;
+  const requests = n === 1 ? '1 cancel request' : `${n} cancel requests`;
+  const text =
+    limited.why === 'live'
+      ? `:no_entry: You have ${requests} waiting for an approver, the most allowed at once, so no new one was filed. The soonest of them expires ${slackDate(limited.freeAt.toISOString())}; you may also withdraw one you no longer need (from your confirmation or the cardops Home tab).`
+      : `:no_entry: You have filed ${requests} within the last hour, the most allowed, so no new one was filed. You may file again from ${slackDate(limited.freeAt.toISOString())}.`;
+  return buildReply([text, 'If a card must be stopped now, block it: blocking needs no approver.'], options);
+}
+
 /** The approval message could not be posted: exactly why, and who can fix it. */
 export function buildCancelNotPosted(
   problem: PostProblem,

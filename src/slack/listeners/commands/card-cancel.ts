@@ -2,6 +2,7 @@ import { requestCancel } from '../../../domain/approvals/request-cancel.js';
 import { createApprovalNotifier } from '../../approval-jobs.js';
 import {
   buildCancelAlreadyPending,
+  buildCancelLimited,
   buildCancelNotPosted,
   buildCancelRequested,
   buildCancelUnavailable,
@@ -31,6 +32,8 @@ export const handleCancelRequest: CardOpHandler = async (request) => {
       return request.reply(buildCancelRequested(result.request, options));
     case 'existing':
       return request.reply(buildCancelAlreadyPending(result.request, options));
+    case 'limited':
+      return request.reply(buildCancelLimited(result, options));
     case 'not-posted':
       return request.reply(buildCancelNotPosted(result.problem, result.channel, result.error, options));
     default:
