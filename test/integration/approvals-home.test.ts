@@ -82,7 +82,7 @@ describe('the Home tab', () => {
     expect(JSON.stringify(home(bot, ERIN).view)).toContain(`Rejected by <@${ERIN}>: duplicate`);
   });
 
-  it('when someone who is not an approver opens it, then they see only their own recent requests, without buttons', async () => {
+  it('when someone who is not an approver opens it, then they see only their own recent requests, with no button but Withdraw on the waiting one', async () => {
     bot = await startOfflineBot();
     const { id } = await fileCancel(bot, ALICE, 'card-active-4');
     await bot.driver.openHome(ALICE);
@@ -90,19 +90,25 @@ describe('the Home tab', () => {
     expect(tab).toContain(id);
     expect(tab).toContain('Waiting for an approver');
     expect(tab).not.toContain('waiting for a decision');
-    expect(buttonsOf(home(bot, ALICE).view.blocks as unknown[])).toHaveLength(0);
+    expect(buttonsOf(home(bot, ALICE).view.blocks as unknown[]).map((b) => [b.actionId, b.value])).toEqual([
+      ['approval_withdraw', id],
+    ]);
     await bot.driver.openHome(STRANGER);
     expect(JSON.stringify(home(bot, STRANGER).view)).toContain('You have filed none');
   });
 
-  it('when an approver who filed a request opens it, then their own request is listed as theirs, not offered to decide', async () => {
+  it('when an approver who filed a request opens it, then their own request is listed as theirs, to withdraw, not offered to decide', async () => {
     policy = policyWithSeniorApprover();
     bot = await startOfflineBot({ policyFile: policy.file });
     const own = await fileCancel(bot, CAROL, 'card-active-1');
     const other = await fileCancel(bot, ALICE, 'card-active-2');
     await bot.driver.openHome(CAROL);
     const tab = home(bot, CAROL);
-    expect(buttonsOf(tab.view.blocks as unknown[]).map((b) => b.value)).toEqual([other.id, other.id]);
+    expect(buttonsOf(tab.view.blocks as unknown[]).map((b) => [b.actionId, b.value])).toEqual([
+      ['approval_approve', other.id],
+      ['approval_reject', other.id],
+      ['approval_withdraw', own.id],
+    ]);
     expect(JSON.stringify(tab.view)).toContain(own.id);
   });
 });
