@@ -2,6 +2,9 @@ import type { CardIssuer } from '../adapters/issuer/card-issuer.js';
 import type { UserGroupResolver } from '../adapters/slack/usergroups.js';
 import type { SqliteAuditStore } from '../adapters/sqlite/audit-store.js';
 import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
+import type { AuditAnchoring } from '../domain/audit/anchoring.js';
+import type { CheckpointSigner } from '../domain/audit/checkpoint.js';
+import type { CheckpointClock } from '../domain/audit/checkpointer.js';
 import type { PolicyStore } from '../domain/policy/load-policy.js';
 import type { Logger } from '../logger.js';
 import type { KeyedSerialiser } from './keyed-serialiser.js';
@@ -22,6 +25,8 @@ export interface AppDeps {
   userGroups?: UserGroupResolver;
   /** How long a revealed secret stays on screen before it is replaced (SPEC: 60 s). */
   revealHideMs?: number;
+  /** Signed audit checkpoints (SPEC §7); without a signer the log is unanchored. */
+  checkpoints?: { signer?: CheckpointSigner; file?: string; clock?: CheckpointClock };
 }
 
 /** Background work a listener starts after answering; drained on shutdown and in tests. */
@@ -45,4 +50,5 @@ export interface ListenerDeps extends AppDeps {
   reveals: RevealTimers;
   /** Approval id → vault handle of the requester's response_url, to tell them the outcome. Memory only. */
   requesterReplies: Map<string, string>;
+  anchoring: AuditAnchoring;
 }
