@@ -1,6 +1,10 @@
+import fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { AUDIT_COLUMNS, type RawAuditRow } from '../../src/adapters/sqlite/audit-append.js';
-import { type ChainedTuple, chainHash, GENESIS_HASH } from '../../src/domain/audit/hash-chain.js';
+import type { AuditRow } from '../../src/domain/audit/audit-types.js';
+import { auditCsvHeader, auditCsvLines } from '../../src/domain/audit/export-csv.js';
+import { type ChainedTuple, chainHash, GENESIS_HASH, toChainedTuple } from '../../src/domain/audit/hash-chain.js';
+import { readAuditExport } from '../../src/domain/audit/read-export.js';
 
 /**
  * What an insider with write access to the database file does (issue 13), from a plain connection
@@ -78,4 +82,19 @@ export function replaceEveryRow(
   } finally {
     db.close();
   }
+}
+
+/** Edits rows of an exported CSV and recomputes every hash in it, as someone holding only the file would. */
+export function rewriteExport(csvPath: string, edit: (row: AuditRow) => AuditRow): void {
+  const read = readAuditExport(fs.readFileSync(csvPath, 'utf8'));
+  if (!read.ok) throw new Error(read.problem);
+  let prev = GENESIS_HASH;
+  const rows = read.rows.map((original) => {
+    const row = edit(original);
+    const hash = chainHash(prev, toChainedTuple(row));
+    const out = { ...row, prevHash: prev, hash };
+    prev = hash;
+    return out;
+  });
+  fs.writeFileSync(csvPath, auditCsvHeader() + auditCsvLines(rows));
 }

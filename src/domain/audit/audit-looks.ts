@@ -3,7 +3,7 @@ import type { Logger } from '../../logger.js';
 import { type AnchorReport, checkAgainstCheckpoints, describeAnchoring } from './anchor-check.js';
 import type { AuditAnchoring } from './anchoring.js';
 import type { AuditFilter, AuditOutcome, AuditPage, AuditStore, VerifyResult } from './audit-types.js';
-import { writeAuditCsv } from './export-csv.js';
+import { type CsvContext, filteredScope, WHOLE_LOG_SCOPE, writeAuditCsv } from './export-csv.js';
 
 /**
  * Looks at the audit log are audited too (SPEC §7): every query page, export and verification is
@@ -94,10 +94,15 @@ export async function lookUpAuditPage(
  */
 export function writeAuditExport(
   audit: Pick<AuditStore, 'iterate'>,
-  filter: AuditFilter,
+  request: { filter: AuditFilter; canonical: string; names?: CsvContext['names'] },
   write: (chunk: string) => void | Promise<void>,
 ): Promise<number> {
-  return writeAuditCsv(audit.iterate(filter, EXPORT_BATCH_ROWS), write);
+  // A filtered export says so on every row: its chain cannot be checked alone (SPEC §7).
+  const scope = request.canonical === '' ? WHOLE_LOG_SCOPE : filteredScope(request.canonical);
+  return writeAuditCsv(audit.iterate(request.filter, EXPORT_BATCH_ROWS), write, {
+    scope,
+    ...(request.names ? { names: request.names } : {}),
+  });
 }
 
 /**
