@@ -5,6 +5,7 @@ import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
 import type { AuditAnchoring } from '../domain/audit/anchoring.js';
 import type { CheckpointSigner } from '../domain/audit/checkpoint.js';
 import type { CheckpointClock } from '../domain/audit/checkpointer.js';
+import type { RevealOffersStore } from '../domain/cards/reveal-offers.js';
 import type { PolicyStore } from '../domain/policy/load-policy.js';
 import type { Logger } from '../logger.js';
 import type { KeyedSerialiser } from './keyed-serialiser.js';
@@ -17,6 +18,8 @@ export interface AppDeps {
   issuer: CardIssuer;
   audit: SqliteAuditStore;
   approvals: ApprovalsStore;
+  /** Reveal buttons waiting for their click, shared by every replica (no secret in them). */
+  revealOffers: RevealOffersStore;
   policy: PolicyStore;
   /** True when the issuer is the embedded sandbox: every answer says so. */
   sandbox: boolean;
@@ -46,7 +49,7 @@ export interface ListenerDeps extends AppDeps {
   serialise: KeyedSerialiser;
   tasks: TaskTracker;
   revealHideMs: number;
-  /** Reveal buttons waiting and shown secrets waiting to be hidden (memory only). */
+  /** Shown secrets waiting to be hidden and reveals under way: this process only (SPEC §9). */
   reveals: RevealTimers;
   /** Approval id → vault handle of the requester's response_url, to tell them the outcome. Memory only. */
   requesterReplies: Map<string, string>;
