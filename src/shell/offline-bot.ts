@@ -6,6 +6,7 @@ import { createCardIssuer } from '../adapters/issuer/create-issuer.js';
 import { createApprovalsStore } from '../adapters/sqlite/approvals-store.js';
 import { createAuditStore } from '../adapters/sqlite/audit-store.js';
 import { closeDatabase, type Database, openDatabase } from '../adapters/sqlite/database.js';
+import { createRevealOffersStore } from '../adapters/sqlite/reveal-offers-store.js';
 import { type CardopsApp, createApp } from '../app.js';
 import type { LogLevel } from '../config.js';
 import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
@@ -129,6 +130,7 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
       issuer,
       audit,
       approvals,
+      revealOffers: createRevealOffersStore(db),
       policy: createPolicyStore({ path: policyFile, initial: loaded.policy, logger }),
       sandbox: sandbox !== undefined,
       now,

@@ -3,6 +3,7 @@ import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
 import type { AuditStore } from '../domain/audit/audit-types.js';
 import type { CardIssuer } from '../domain/cards/card-issuer.js';
 import type { KeyedLocks } from '../domain/cards/keyed-locks.js';
+import type { RevealOffersStore } from '../domain/cards/reveal-offers.js';
 import type { ReplayIds } from '../domain/deliveries/replay-ids.js';
 import type { PolicyStore } from '../domain/policy/load-policy.js';
 import type { ReplicaRegistry } from '../domain/replicas/replica-registry.js';
@@ -22,6 +23,8 @@ export interface AppDeps {
   cardLocks?: KeyedLocks;
   /** This replica and its siblings; a lone process when not given (SQLite). */
   replicas?: ReplicaRegistry;
+  /** Reveal buttons waiting for their click, shared by every replica (no secret in them). */
+  revealOffers: RevealOffersStore;
   policy: PolicyStore;
   /** True when the issuer is the embedded sandbox: every answer says so. */
   sandbox: boolean;
@@ -51,7 +54,7 @@ export interface ListenerDeps extends AppDeps {
   replicas: ReplicaRegistry;
   tasks: TaskTracker;
   revealHideMs: number;
-  /** Reveal buttons waiting and shown secrets waiting to be hidden (memory only). */
+  /** Shown secrets waiting to be hidden and reveals under way: this process only (SPEC §9). */
   reveals: RevealTimers;
   /** Approval id → vault handle of the requester's response_url, to tell them the outcome. Memory only. */
   requesterReplies: Map<string, string>;

@@ -30,7 +30,7 @@ describe('openDatabase', () => {
     expect(existsSync(path)).toBe(true);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
-    expect(tables(db)).toEqual(['approvals', 'audit']);
+    expect(tables(db)).toEqual(['approvals', 'audit', 'reveal_offers']);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);

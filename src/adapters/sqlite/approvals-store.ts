@@ -9,8 +9,8 @@ import type {
   NewApprovalRequest,
   RejectResult,
 } from '../../domain/approvals/approval-types.js';
-import type { Database } from './database.js';
 import { storableFreeText, storableId } from '../shared/stored-text.js';
+import type { Database } from './database.js';
 
 export interface ApprovalsStoreOptions {
   now?: () => Date;

@@ -14,10 +14,10 @@ import {
 import { type ChainedTuple, chainHash, GENESIS_HASH } from '../../domain/audit/hash-chain.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { storableFreeText, storableId } from '../shared/stored-text.js';
 import { AUDIT_COLUMNS, type PendingEvent, type RawAuditRow } from './audit-append.js';
 import { type AuditBatchWriter, AuditWriteError, inlineAuditWriter, threadAuditWriter } from './audit-writer.js';
 import type { Database } from './database.js';
-import { storableFreeText, storableId } from '../shared/stored-text.js';
 
 export type { CountRecentQuery } from '../../domain/audit/audit-types.js';
 

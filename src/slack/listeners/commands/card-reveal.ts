@@ -1,8 +1,8 @@
 import { executeCardOp, type RequestContext } from '../../../domain/cards/execute-card-op.js';
+import { offerReveal, type RevealOp } from '../../../domain/cards/reveal-offers.js';
 import { type CardOp, REVEAL_OPS } from '../../../domain/ops.js';
 import type { AppError } from '../../../errors.js';
 import type { ListenerDeps } from '../../deps.js';
-import type { RevealOp } from '../../reveal-timers.js';
 import { buildRevealLimited, buildRevealOffer } from '../../views/secret-replies.js';
 import type { CardOpHandler } from './card-request.js';
 import { appendSecretAudit } from './secret-audit.js';
@@ -50,8 +50,9 @@ export async function auditRevealLimited(
 
 /**
  * `/card pan|cvv|expiry|pin <cardId>`: no secret is fetched or shown yet. The answer is an
- * ephemeral offer with a Reveal button whose value is only a random id; the click fetches the
- * value and shows it through its own response_url (see reveal-secret.ts).
+ * ephemeral offer with a Reveal button whose value is only a random id standing for the offer in the
+ * shared store; the click, on whichever replica it lands, fetches the value and shows it through its
+ * own response_url (see reveal-secret.ts).
  */
 export const handleReveal: CardOpHandler = async (request) => {
   const { deps, ctx, op, cardId } = request;
@@ -65,7 +66,8 @@ export const handleReveal: CardOpHandler = async (request) => {
     await request.reply(buildRevealLimited(op, cardId, perHour, options));
     return;
   }
-  const revealId = deps.reveals.offer(
+  const revealId = await offerReveal(
+    deps.revealOffers,
     { userId: ctx.actor, op, cardId, channelId: ctx.channelId, teamId: ctx.teamId },
     now.getTime(),
   );
