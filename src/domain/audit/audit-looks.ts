@@ -70,7 +70,7 @@ export async function lookUpAuditPage(
   who: AuditLooker,
   request: { filter: AuditFilter; canonical: string; before?: number; page: number },
 ): Promise<AuditLookResult<AuditPage>> {
-  const page = audit.query(request.filter, {
+  const page = await audit.query(request.filter, {
     limit: AUDIT_PAGE_SIZE,
     ...(request.before !== undefined ? { before: request.before } : {}),
   });

@@ -64,7 +64,7 @@ function isApprovedCancelOutcome(row: Pick<AuditRow, 'op' | 'outcome' | 'approva
  * any row this process appended, right after every approved cancel, and at shutdown. A checkpoint
  * is made only when the head moved since the last one, so an idle log publishes nothing. With
  * several replicas each anchors the rows it wrote; every checkpoint names one row of the one
- * chain, so any of them can be checked (decision 0006).
+ * chain, so any of them can be checked (decision 0008).
  */
 export function createCheckpointer(deps: CheckpointerDeps): Checkpointer {
   const { clock, logger } = deps;
