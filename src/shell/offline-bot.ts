@@ -2,18 +2,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DestinationStream } from 'pino';
-import type { CardIssuer } from '../adapters/issuer/card-issuer.js';
 import { createCardIssuer } from '../adapters/issuer/create-issuer.js';
 import { createApprovalsStore } from '../adapters/sqlite/approvals-store.js';
-import { createAuditStore, type SqliteAuditStore } from '../adapters/sqlite/audit-store.js';
+import { createAuditStore } from '../adapters/sqlite/audit-store.js';
 import { closeDatabase, type Database, openDatabase } from '../adapters/sqlite/database.js';
 import { createRevealOffersStore } from '../adapters/sqlite/reveal-offers-store.js';
 import { type CardopsApp, createApp } from '../app.js';
 import type { LogLevel } from '../config.js';
 import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
+import type { AuditStore } from '../domain/audit/audit-types.js';
+import type { CardIssuer } from '../domain/cards/card-issuer.js';
 import { createPolicyStore, loadPolicyFile } from '../domain/policy/load-policy.js';
 import { createLogger, type Logger } from '../logger.js';
 import { type Sandbox, startSandbox } from '../sandbox/server.js';
+import type { AppDeps } from '../slack/deps.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { createSlackDriver, httpTransport, processEventTransport, type SlackDriver } from './slack-driver.js';
 
@@ -32,6 +34,7 @@ export const DEMO_CHANNELS = [
   { id: 'C0SUPPORT', name: 'support', botMember: true },
   { id: 'C0SECURE', name: 'secure-support', botMember: true },
   { id: 'C0APPROVE', name: 'card-approvals', botMember: true },
+  { id: 'C0AUDITLOG', name: 'audit-checkpoints', botMember: true },
   { id: 'C0RANDOM', name: 'random', botMember: false },
 ] as const;
 
@@ -66,6 +69,8 @@ export interface OfflineBotOptions {
   slackApiUrl?: string;
   /** An already open database instead of opening `databasePath` (a read-only connection in a fault test). */
   database?: Database;
+  /** Signed audit checkpoints: the signer, the checkpoint file, the clock their timers run on. */
+  checkpoints?: AppDeps['checkpoints'];
 }
 
 export interface OfflineBot {
@@ -74,7 +79,7 @@ export interface OfflineBot {
   bot: CardopsApp;
   sandbox: Sandbox | undefined;
   db: Database;
-  audit: SqliteAuditStore;
+  audit: AuditStore;
   approvals: ApprovalsStore;
   logger: Logger;
   databasePath: string;
@@ -134,6 +139,7 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
       sandbox: sandbox !== undefined,
       now,
       ...(options.revealHideMs !== undefined ? { revealHideMs: options.revealHideMs } : {}),
+      ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
     },
     {
       botToken,
@@ -173,6 +179,7 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
       bot.stopBackgroundJobs();
       await bot.idle();
       if (http) await bot.app.stop();
+      await bot.closeAnchoring();
       await audit.close();
       closeDatabase(db);
       await sandbox?.close();

@@ -67,13 +67,10 @@ describe.each(['sovera', 'paycaddy'] as const)('activation checks are no CVV ora
     expect(rightHistory).not.toMatch(/trace id/);
 
     // The audit, for managers, keeps what happened.
-    const outcomes = (id: string) =>
-      bot.audit
-        .query({ cardId: id, op: 'activate' }, { limit: 10 })
-        .rows.map((r) => r.outcome)
-        .reverse();
-    expect(outcomes('card-active-1')).toEqual(['matched', 'started', 'failed']);
-    expect(outcomes('card-active-4')).toEqual(['mismatched']);
+    const outcomes = async (id: string) =>
+      (await bot.audit.query({ cardId: id, op: 'activate' }, { limit: 10 })).rows.map((r) => r.outcome).reverse();
+    expect(await outcomes('card-active-1')).toEqual(['matched', 'started', 'failed']);
+    expect(await outcomes('card-active-4')).toEqual(['mismatched']);
   });
 
   it('when cardops itself activated the card, then a new activation opens no form, checks nothing and says so', async () => {
@@ -105,7 +102,7 @@ describe.each(['sovera', 'paycaddy'] as const)('activation checks are no CVV ora
       expect(alert).not.toMatch(standsAlone(rightOf(id).last4));
       expect(alert).not.toContain(card(id).pan);
     }
-    const limited = bot.audit.query({ actor: ALICE, outcome: 'limited' }, { limit: 5 }).rows;
+    const limited = (await bot.audit.query({ actor: ALICE, outcome: 'limited' }, { limit: 5 })).rows;
     expect(limited.map((r) => [r.op, r.cardId])).toEqual([['activate', null]]);
 
     const third = await activate(ALICE, 'card-active-2', rightOf('card-active-2'));
@@ -113,7 +110,7 @@ describe.each(['sovera', 'paycaddy'] as const)('activation checks are no CVV ora
     expect(visibleText(third.answer)).toMatch(
       /You have made 2 card-in-hand checks within the last hour, the most allowed\. Nothing was checked\. You may check again from \*11:00 UTC\*/,
     );
-    expect(bot.audit.query({ actor: ALICE }, { limit: 1 }).rows[0]?.outcome).toBe('locked');
+    expect((await bot.audit.query({ actor: ALICE }, { limit: 1 })).rows[0]?.outcome).toBe('locked');
     // Another agent is not held back by Alice's budget.
     expect((await activate(BOB, 'card-active-2', wrongCvvOf('card-active-2'))).modal).toBeDefined();
 
@@ -135,7 +132,7 @@ describe.each(['sovera', 'paycaddy'] as const)('activation checks are no CVV ora
     expect(alerts.map((m) => visibleText(m))).toEqual([
       expect.stringMatching(/Activation locked.*card `card-printed-1` has had 2 card-in-hand checks/),
     ]);
-    expect(bot.audit.query({ cardId: id, outcome: 'limited' }, { limit: 5 }).rows).toHaveLength(1);
+    expect((await bot.audit.query({ cardId: id, outcome: 'limited' }, { limit: 5 })).rows).toHaveLength(1);
 
     clock.advance(24 * 60 * 60_000);
     const later = await activate(CAROL, id, rightOf(id));
@@ -153,12 +150,12 @@ describe.each(['sovera', 'paycaddy'] as const)('activation checks are no CVV ora
     ]);
     await bot.driver.clickInView(ALICE, tab, 'activation_clear_lock');
     expect(JSON.stringify(bot.slack.homeTabs.get(ALICE))).toMatch(/may clear an activation lock/);
-    expect(bot.audit.query({ actor: ALICE, outcome: 'denied' }, { limit: 1 }).rows[0]?.cardId).toBe(id);
+    expect((await bot.audit.query({ actor: ALICE, outcome: 'denied' }, { limit: 1 })).rows[0]?.cardId).toBe(id);
 
     await bot.driver.clickInView(DAVE, tab, 'activation_clear_lock');
     expect(JSON.stringify(bot.slack.homeTabs.get(DAVE))).toMatch(/Activation lock of card `card-printed-1` cleared/);
     expect(buttonsOf(bot.slack.homeTabs.get(DAVE)?.blocks as unknown[])).toHaveLength(0);
-    const cleared = bot.audit.query({ cardId: id, outcome: 'cleared' }, { limit: 5 }).rows;
+    const cleared = (await bot.audit.query({ cardId: id, outcome: 'cleared' }, { limit: 5 })).rows;
     expect(cleared.map((r) => r.actor)).toEqual([DAVE]);
 
     const now = await activate(CAROL, id, rightOf(id));

@@ -42,13 +42,13 @@ describe('withdrawing a cancel request', () => {
     const stale = structuredClone(message) as SlackMessage;
 
     await bot.driver.click(ALICE, confirmation as SlackMessage, 'approval_withdraw');
-    expect(bot.approvals.get(id)?.state).toBe('withdrawn');
+    expect((await bot.approvals.get(id))?.state).toBe('withdrawn');
     expect(visibleText(confirmation)).toMatch(/You withdrew cancel request `CR-/);
     expect(buttons(confirmation)).toHaveLength(0);
     expect(message?.text).toMatch(/Withdrawn by <@U0AGENT01>/);
     expect(buttons(message)).toHaveLength(0);
     expect(fieldsText(message)).not.toContain('Expires');
-    expect(auditOf(bot, id).map((r) => [r.actor, r.outcome])).toEqual([
+    expect((await auditOf(bot, id)).map((r) => [r.actor, r.outcome])).toEqual([
       [ALICE, 'requested'],
       [ALICE, 'withdrawn'],
     ]);
@@ -58,7 +58,7 @@ describe('withdrawing a cancel request', () => {
       /<@U0AGENT01> withdrew cancel request .*nothing to decide/,
     );
     expect(cancelCalls(bot)).toHaveLength(0);
-    expect(bot.approvals.get(id)?.state).toBe('withdrawn');
+    expect((await bot.approvals.get(id))?.state).toBe('withdrawn');
     // The card is free for a new request.
     expect((await fileCancel(bot, BOB, 'card-active-1')).request?.state).toBe('pending');
   });
@@ -74,14 +74,14 @@ describe('withdrawing a cancel request', () => {
 
     await bot.driver.clickInView(BOB, tab, 'approval_withdraw');
     expect(JSON.stringify(homeOf(bot, BOB).view)).toMatch(/Only <@U0AGENT01>, who filed cancel request/);
-    expect(bot.approvals.get(id)?.state).toBe('pending');
-    expect(auditOf(bot, id).map((r) => [r.actor, r.outcome])).toEqual([
+    expect((await bot.approvals.get(id))?.state).toBe('pending');
+    expect((await auditOf(bot, id)).map((r) => [r.actor, r.outcome])).toEqual([
       [ALICE, 'requested'],
       [BOB, 'refused'],
     ]);
 
     await bot.driver.clickInView(ALICE, tab, 'approval_withdraw');
-    expect(bot.approvals.get(id)?.state).toBe('withdrawn');
+    expect((await bot.approvals.get(id))?.state).toBe('withdrawn');
     const after = homeOf(bot, ALICE);
     expect(JSON.stringify(after.view)).toMatch(/You withdrew cancel request/);
     expect(buttonsOf(after.view.blocks as unknown[])).toHaveLength(0);
@@ -113,11 +113,11 @@ describe('the reminder at three quarters of the ttl', () => {
       /<@U0ONCALL1> <@U0ONCALL2>: cancel request `CR-.*` for card `card-active-3` is still waiting/,
     );
     expect(reminders[0]?.text).not.toContain('<@U0AGENT01>');
-    expect(bot.approvals.get(id)?.remindedAt).not.toBeNull();
+    expect((await bot.approvals.get(id))?.remindedAt).not.toBeNull();
 
     clock.advance(8 * MIN);
     await bot.bot.sweepApprovalsNow();
-    expect(bot.approvals.get(id)?.state).toBe('expired');
+    expect((await bot.approvals.get(id))?.state).toBe('expired');
     expect(remindersIn(bot, message)).toHaveLength(1);
     expect(fieldsText(message)).not.toContain('Expires');
     expect(message?.text).toMatch(/Expired/);
@@ -158,8 +158,8 @@ describe('limits per requester', () => {
     expect(refusal).toMatch(/You have 2 cancel requests waiting for an approver, the most allowed at once/);
     expect(refusal).toMatch(/The soonest of them expires .*2026-03-02 09:30 UTC/);
     expect(approvalMessages(bot)).toHaveLength(posted);
-    expect(bot.approvals.pendingForCard('card-active-3')).toBeUndefined();
-    const limited = bot.audit.query({ actor: ALICE, outcome: 'limited' }, { limit: 5 }).rows;
+    expect(await bot.approvals.pendingForCard('card-active-3')).toBeUndefined();
+    const limited = (await bot.audit.query({ actor: ALICE, outcome: 'limited' }, { limit: 5 })).rows;
     expect(limited.map((r) => [r.op, r.cardId])).toEqual([['cancel', 'card-active-3']]);
 
     // A request for a card that has one points at it, whoever asks and whatever their count.

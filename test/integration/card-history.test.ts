@@ -39,14 +39,14 @@ describe.each(['sovera', 'paycaddy'] as const)('/card history (%s)', (provider) 
     expect(lines[0]).toMatch(/Unblocking was refused by the issuer · by <@U0AGENT01>/);
     expect(lines[1]).toMatch(/\*Unblocked\*.*by <@U0AGENT01>/);
     expect(lines[2]).toMatch(/\*Blocked\*.*by <@U0AGENT01>/);
-    const okRows = bot.audit.query({ cardId: 'card-active-1', outcome: 'ok' }, { limit: 10 }).rows;
+    const okRows = (await bot.audit.query({ cardId: 'card-active-1', outcome: 'ok' }, { limit: 10 })).rows;
     if (provider === 'sovera') {
       for (const row of okRows) expect(text).toContain(row.traceId ?? 'a trace id');
     }
     expect(text).toMatch(/Cancel request `CR-[0-9A-Z]{8}` by <@U0SENIOR1> is waiting for an approver/);
     expect(text).toMatch(/the issuer was not asked/);
     expect(text).not.toMatch(/lost wallet|found it/);
-    const looked = bot.audit.query({ op: 'history' }, { limit: 5 }).rows;
+    const looked = (await bot.audit.query({ op: 'history' }, { limit: 5 })).rows;
     expect(looked.map((r) => [r.actor, r.cardId, r.outcome])).toEqual([[ALICE, 'card-active-1', 'queried']]);
   });
 
@@ -70,7 +70,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card history (%s)', (provider) 
     bot = await startOfflineBot({ provider });
     expect(await ask(STRANGER, SUPPORT, 'history card-active-1')).toMatch(/You need one of the roles/);
     expect(await ask(ALICE, RANDOM, 'history card-active-1')).toMatch(/history is not allowed in this channel/);
-    const denied = bot.audit.query({ op: 'history', outcome: 'denied' }, { limit: 5 }).rows;
+    const denied = (await bot.audit.query({ op: 'history', outcome: 'denied' }, { limit: 5 })).rows;
     expect(denied).toHaveLength(2);
   });
 
@@ -79,8 +79,8 @@ describe.each(['sovera', 'paycaddy'] as const)('/card history (%s)', (provider) 
     expect(await ask(ALICE, SUPPORT, 'history')).toMatch(/A card id is needed[\s\S]*\/card history &lt;cardId&gt;/);
     expect(await ask(ALICE, SUPPORT, 'history card-active-1 extra')).toMatch(/history takes only a card id/);
     expect(await ask(ALICE, SUPPORT, 'history 4929 8712 3456 0986')).toMatch(/looks like a card number/);
-    expect(bot.audit.query({ op: 'history', outcome: 'invalid' }, { limit: 5 }).rows).toHaveLength(3);
-    expect(bot.audit.query({ op: 'history', outcome: 'queried' }, { limit: 5 }).rows).toHaveLength(0);
+    expect((await bot.audit.query({ op: 'history', outcome: 'invalid' }, { limit: 5 })).rows).toHaveLength(3);
+    expect((await bot.audit.query({ op: 'history', outcome: 'queried' }, { limit: 5 })).rows).toHaveLength(0);
   });
 
   it('when a block times out, then the answer says the outcome is unknown, to run /card history and to ask the issuer with the trace id, and the history shows it', async () => {

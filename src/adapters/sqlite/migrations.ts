@@ -97,12 +97,32 @@ CREATE TABLE reveal_offers (
 CREATE INDEX reveal_offers_expires ON reveal_offers (expires_at);
 `;
 
-const APPROVALS_WITHDRAW_REMIND_V4 = `
+const AUDIT_HEAD_ONLY_V4 = `
+-- SPEC §7: no connection may rewrite a stored row. The update and delete triggers do not stop
+-- INSERT OR REPLACE (or REPLACE, or an UPSERT's insert half) on a connection without
+-- recursive_triggers, where the replaced row is deleted without firing them. This trigger fires on
+-- every connection: it accepts only a row at the head of the chain, one past the highest id ever
+-- written and linked to the last row's hash, so a replacement of any stored row is refused.
+CREATE TRIGGER audit_insert_at_head BEFORE INSERT ON audit
+WHEN NEW.id IS NOT max(
+       coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit'), 0),
+       coalesce((SELECT max(id) FROM audit), 0)
+     ) + 1
+  OR NEW.prev_hash IS NOT coalesce(
+       (SELECT hash FROM audit ORDER BY id DESC LIMIT 1),
+       '0000000000000000000000000000000000000000000000000000000000000000'
+     )
+BEGIN
+  SELECT RAISE(ABORT, 'audit log is append-only: a row may only be added at the head of the chain');
+END;
+`;
+
+const APPROVALS_WITHDRAW_REMIND_V5 = `
 -- Issue 15: a requester may withdraw a pending request (state 'withdrawn'), and a request still
 -- pending three quarters into its ttl gets one reminder: remind_at is when, reminded_at records
 -- it (claimed by a conditional UPDATE, so replicas send it once). SQLite cannot alter a CHECK,
 -- so the table is rebuilt; requests already filed get their remind_at from their ttl.
-CREATE TABLE approvals_v4 (
+CREATE TABLE approvals_v5 (
   id              TEXT PRIMARY KEY,
   op              TEXT NOT NULL CHECK (op IN ('cancel')),
   card_id         TEXT NOT NULL,
@@ -125,7 +145,7 @@ CREATE TABLE approvals_v4 (
   reminded_at     TEXT
 ) STRICT;
 
-INSERT INTO approvals_v4
+INSERT INTO approvals_v5
   (id, op, card_id, requester, team_id, request_channel, reason, state, created_at, expires_at, decided_by,
    decided_at, decision_reason, message_channel, message_ts, trace_id, error, remind_at, reminded_at)
 SELECT id, op, card_id, requester, team_id, request_channel, reason, state, created_at, expires_at, decided_by,
@@ -135,7 +155,7 @@ SELECT id, op, card_id, requester, team_id, request_channel, reason, state, crea
 FROM approvals;
 
 DROP TABLE approvals;
-ALTER TABLE approvals_v4 RENAME TO approvals;
+ALTER TABLE approvals_v5 RENAME TO approvals;
 
 CREATE UNIQUE INDEX approvals_live_card ON approvals (card_id) WHERE state IN ('pending', 'executing');
 CREATE INDEX approvals_state_expires ON approvals (state, expires_at);
@@ -147,7 +167,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'audit log', sql: AUDIT_V1 },
   { version: 2, name: 'approvals', sql: APPROVALS_V2 },
   { version: 3, name: 'reveal offers', sql: REVEAL_OFFERS_V3 },
-  { version: 4, name: 'approvals: withdrawn, reminders', sql: APPROVALS_WITHDRAW_REMIND_V4 },
+  { version: 4, name: 'audit rows only at the head', sql: AUDIT_HEAD_ONLY_V4 },
+  { version: 5, name: 'approvals: withdrawn, reminders', sql: APPROVALS_WITHDRAW_REMIND_V5 },
 ];
 
 /** The schema version this code writes and understands. */
