@@ -266,6 +266,9 @@ export function buildRequesterNotice(request: ApprovalRequest, options: Options)
 
 type DecisionAnswer = ApproveResult | RejectCancelResult;
 
+const MISSING_REQUEST =
+  ':grey_question: This cancel request does not exist. It may belong to another cardops installation.';
+
 /**
  * The clicker's answer. Refusals say why; late clicks say who decided; the winner of an approval
  * hears the outcome (the message shows it too, but a Home tab click has no message).
@@ -276,10 +279,7 @@ export function buildDecisionAnswer(
 ): SlackReply {
   switch (result.kind) {
     case 'missing':
-      return buildReply(
-        [':grey_question: This cancel request does not exist. It may belong to another cardops installation.'],
-        options,
-      );
+      return buildReply([MISSING_REQUEST], options);
     case 'refused':
       return buildReply(
         [
@@ -333,7 +333,8 @@ function closedText(request: ApprovalRequest, standing: string): string {
   }
 }
 
-function listRoles(roles: readonly string[]): string {
+/** `the role x` or `one of the roles x, y`, as refusals name who may act. */
+export function listRoles(roles: readonly string[]): string {
   if (roles.length === 0) return 'an approver role (none is configured)';
   return roles.length === 1
     ? `the role ${code(roles[0] ?? '')}`
@@ -344,10 +345,7 @@ function listRoles(roles: readonly string[]): string {
 export function buildWithdrawAnswer(result: WithdrawCancelResult, options: Options): SlackReply {
   switch (result.kind) {
     case 'missing':
-      return buildReply(
-        [':grey_question: This cancel request does not exist. It may belong to another cardops installation.'],
-        options,
-      );
+      return buildReply([MISSING_REQUEST], options);
     case 'refused':
       return buildReply(
         [

@@ -2,6 +2,7 @@ import { activationLimitsOf, cardChecksSinceCleared } from '../../../domain/card
 import { cardIdProblem } from '../../../domain/cards/card-command.js';
 import { mayApprove } from '../../../domain/policy/authorise.js';
 import type { ListenerDeps } from '../../deps.js';
+import { listRoles } from '../../views/approval-message.js';
 import { code } from '../../views/mrkdwn.js';
 import { buildReply } from '../../views/reply.js';
 import { appendSecretAudit } from '../commands/secret-audit.js';
@@ -26,12 +27,7 @@ export async function handleClearActivationLock(deps: ListenerDeps, args: Button
     await appendSecretAudit(deps, { ...base, outcome: 'denied', reason: 'clear activation lock: not an approver' });
     const roles = clicker.policy.approvals.cancel?.approvers ?? [];
     return click.answer(
-      buildReply(
-        [
-          `:lock: Only holders of ${roles.length === 1 ? `the role ${code(roles[0] ?? '')}` : `one of the roles ${roles.map((r) => code(r)).join(', ')}`} may clear an activation lock.`,
-        ],
-        options,
-      ),
+      buildReply([`:lock: Only holders of ${listRoles(roles)} may clear an activation lock.`], options),
     );
   }
   const { perCard } = activationLimitsOf(clicker.policy.limits);
