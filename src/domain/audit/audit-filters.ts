@@ -12,7 +12,7 @@ import { AUDIT_OUTCOMES, type AuditFilter } from './audit-types.js';
  */
 
 /** Every `op` value cardops writes to the audit: the card ops, plus events that are not issuer calls. */
-export const AUDIT_OPS = [...CARD_OPS, 'approval', 'audit', 'command'] as const;
+export const AUDIT_OPS = [...CARD_OPS, 'history', 'approval', 'audit', 'command'] as const;
 
 export const AUDIT_FILTER_KEYS = ['user', 'card', 'op', 'outcome', 'channel', 'since', 'until'] as const;
 export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
