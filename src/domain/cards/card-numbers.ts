@@ -7,8 +7,9 @@
 
 // Invisible and format characters (zero-width spaces and joiners, soft hyphen, direction marks,
 // variation selectors, BOM): built from a string, as a literal class of them reads as one glyph.
-const INVISIBLE =
-  /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
+const INVISIBLE_RANGES =
+  '\\u00AD\\u034F\\u061C\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0';
+const INVISIBLE = new RegExp(`[${INVISIBLE_RANGES}]`, 'g');
 /** Between two digits of one number: up to three of these (after NFKC). */
 const SEPARATOR = '[\\s\\-_/.\\u2010-\\u2015\\u2212\\u2043\\u30FB\\u00B7]';
 const DIGIT_RUN = new RegExp(`\\d(?:${SEPARATOR}{0,3}\\d)*`, 'g');
