@@ -55,4 +55,3 @@ export function isPolicyOp(value: string): value is PolicyOp {
  * typed into a channel.
  */
 export const CARD_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-export const PAN_LIKE_PATTERN = /^\d{13,19}$/;

@@ -5,7 +5,7 @@ import { channelKey } from '../../../domain/policy/authorise.js';
 import { resolveContext } from '../../context.js';
 import { deliverAnswer } from '../../deliver-answer.js';
 import type { ListenerDeps } from '../../deps.js';
-import { buildHelp, buildUsage, buildWhoami } from '../../views/card-replies.js';
+import { buildHelp, buildReasonMasked, buildUsage, buildWhoami } from '../../views/card-replies.js';
 import { buildOperationModal } from '../../views/operation-modal.js';
 import type { SlackReply } from '../../views/reply.js';
 import { handleHistory } from './card-history.js';
@@ -89,6 +89,7 @@ export async function handleCardCommand(deps: ListenerDeps, { command, ack, resp
     case 'history':
       return handleHistory({ deps, ctx, cardId: parsed.cardId, reply });
     case 'op': {
+      if (parsed.masked && parsed.reason) await reply(buildReasonMasked(parsed.reason, { sandbox }));
       const request: CardRequest = {
         deps,
         ctx,
