@@ -62,7 +62,7 @@ describeEachEngine('audit store conformance', (engine) => {
     ]);
     expect(rows.map((r) => r.id)).toEqual([1, 2, 3]);
     expect(rows[0]?.reason).toBe('a\uFFFDb');
-    expect((await audit.query({}, { limit: 3 })).rows.map((r) => r.reason ?? r.error)).toContain('\uFFFD');
+    expect((await audit.query({ actor: rows[2]!.actor }, { limit: 1 })).rows[0]?.error).toBe('\uFFFD');
     expect((await audit.verify()).ok).toBe(true);
   });
 
