@@ -30,6 +30,13 @@ async function main(): Promise<void> {
   const loaded = await loadPolicyFile(config.policyFile);
   if (!loaded.ok) fail(EXIT_CONFIG, loaded.problems);
   for (const warning of loaded.warnings) logger.warn({ policyFile: config.policyFile }, warning);
+  if (config.audit.signer) {
+    logger.info({ key: config.audit.signer.fingerprint }, 'audit checkpoints are signed');
+  } else {
+    logger.warn(
+      'AUDIT_SIGNING_KEY_FILE is not set: the audit log is unanchored, and every /card-audit verify will say so (npm run audit:keygen)',
+    );
+  }
   const policy = createPolicyStore({ path: config.policyFile, initial: loaded.policy, logger });
 
   // Slack first: a refused token is the commonest first-start mistake, and nothing else is opened yet.
@@ -99,6 +106,10 @@ async function main(): Promise<void> {
       policy,
       sandbox: sandbox !== undefined,
       issuerTimeoutMs: config.issuer.timeoutMs,
+      checkpoints: {
+        ...(config.audit.signer ? { signer: config.audit.signer } : {}),
+        ...(config.audit.checkpointFile ? { file: config.audit.checkpointFile } : {}),
+      },
     },
     {
       botToken,
@@ -158,6 +169,8 @@ async function main(): Promise<void> {
     await bot.hideRevealedNow();
     await bot.idle();
     await bot.hideRevealedNow();
+    // The last checkpoint anchors every row written before the stop.
+    await bot.closeAnchoring();
     await replicas.leave().catch((error: unknown) => logger.warn({ err: error }, 'replica heartbeat not removed'));
     await stores.close();
     await sandbox?.close();
