@@ -11,11 +11,12 @@ import { postToResponseUrl } from './response-urls.js';
 import {
   approverMentions,
   buildApprovalMessage,
+  buildLateOutcomeNote,
   buildReminder,
   buildRequesterNotice,
 } from './views/approval-message.js';
 
-/** How often pending requests past their ttl are expired (and their messages updated), and due reminders posted. */
+/** How often pending requests past their ttl are expired and their messages updated. */
 export const SWEEP_EVERY_MS = 30_000;
 
 /**
@@ -85,6 +86,24 @@ export function createApprovalNotifier(
       }
     },
 
+    async noteLateOutcome(request) {
+      if (!request.messageChannel || !request.messageTs) return;
+      const note = buildLateOutcomeNote(request, options);
+      try {
+        await client.chat.postMessage({
+          channel: request.messageChannel,
+          thread_ts: request.messageTs,
+          text: note.text,
+          blocks: note.blocks,
+        });
+      } catch (error) {
+        deps.logger.warn(
+          { approvalId: request.id, slackError: slackErrorCode(error) },
+          'the late outcome could not be posted in the approval thread',
+        );
+      }
+    },
+
     async tellRequester(request) {
       if (!isFinal(request)) return;
       const message = buildRequesterNotice(request, options);
@@ -140,7 +159,7 @@ export function createApprovalNotifier(
 
 export interface ApprovalJobs {
   /** At start-up: requests left mid-call become `unknown` (never re-run); unposted ones are voided. Never throws. */
-  recover(): Promise<Recovery>;
+  recover(options?: { spare?: readonly string[] }): Promise<Recovery>;
   /** Starts the periodic expiry sweep (an unref'd timer: it never keeps the process alive). */
   start(): void;
   stop(): void;
@@ -183,9 +202,9 @@ export function createApprovalJobs(
   };
 
   return {
-    recover: async () => {
+    recover: async (recoverOptions = {}) => {
       try {
-        return await tracked('approval recovery', () => recoverInterrupted(deps, notifier));
+        return await tracked('approval recovery', () => recoverInterrupted(deps, notifier, recoverOptions));
       } catch (error) {
         // Still safe to serve: a request left `executing` can never be claimed, so never run, again.
         deps.logger.error(

@@ -62,6 +62,9 @@ function recordingNotifier(post: PostResult = { ok: true, channel: 'C0APPROVE', 
     async remind(request) {
       shown.push({ kind: 'remind', id: request.id, state: request.state });
     },
+    async noteLateOutcome(request) {
+      shown.push({ kind: 'late', id: request.id, state: request.state });
+    },
   };
   return { notifier, shown };
 }

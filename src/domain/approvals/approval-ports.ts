@@ -43,6 +43,11 @@ export interface ApprovalNotifier {
   tellRequester(request: ApprovalRequest): Promise<void>;
   /** Posts the request's one reminder in its thread, mentioning the approvers. Never throws. */
   remind(request: ApprovalRequest): Promise<void>;
+  /**
+   * Says, in the approval message's thread, that a request shown as `unknown` (its replica was
+   * taken for stopped) got its real outcome after all. Never throws.
+   */
+  noteLateOutcome(request: ApprovalRequest): Promise<void>;
 }
 
 /** The audit row of an approval event; op is always `cancel` and the approval id is always set. */
