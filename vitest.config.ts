@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Real SQLite files and loopback servers: keep files isolated in forks.
     pool: 'forks',
+    // One temporary folder for the whole run, removed at its end (see the file).
+    globalSetup: ['test/helpers/temp-root.ts'],
   },
 });
