@@ -22,7 +22,8 @@ export function botCommand(): { runner: 'tsx' | 'node'; nodeArgs: string[]; entr
   };
   // BENCH_START tries another way of starting the same bot (flags, a built entry) without editing package.json.
   const script = process.env.BENCH_START ?? pkg.scripts?.start ?? 'tsx src/main.ts';
-  const words = script.trim().split(/\s+/);
+  // `exec` makes the shell npm runs the script in hand its pid to node (signals reach the bot).
+  const words = script.trim().replace(/^exec\s+/, '').split(/\s+/);
   const entry = words.at(-1) ?? 'src/main.ts';
   if (words[0] === 'tsx') {
     return { runner: 'tsx', nodeArgs: words.slice(1, -1), entry, shown: `node --import tsx ${entry}` };
@@ -32,7 +33,7 @@ export function botCommand(): { runner: 'tsx' | 'node'; nodeArgs: string[]; entr
     const at = flags.indexOf('--import');
     const tsx = at >= 0 && flags[at + 1] === 'tsx';
     const nodeArgs = tsx ? [...flags.slice(0, at), ...flags.slice(at + 2)] : flags;
-    return { runner: tsx ? 'tsx' : 'node', nodeArgs, entry, shown: script };
+    return { runner: tsx ? 'tsx' : 'node', nodeArgs, entry, shown: words.join(' ') };
   }
   throw new Error(`bench: cannot tell how "npm start" (${script}) starts node`);
 }
