@@ -1,6 +1,7 @@
 // Compiles src/ to dist/ with esbuild, file by file (no bundling), so that `npm ci --omit=dev`
 // can build: esbuild is a runtime dependency (tsx runs on it), TypeScript is not. Types are
 // checked by `npm run typecheck` (tsc), which development and CI run; this only strips them.
+// dist/ is written over, not emptied first, so a build never pulls files from under a running bot.
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -18,7 +19,6 @@ function sources(dir) {
   });
 }
 
-fs.rmSync(out, { recursive: true, force: true });
 await build({
   entryPoints: sources(src),
   outbase: src,

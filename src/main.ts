@@ -1,3 +1,5 @@
+// First, before any other module is evaluated: holds SIGHUP from the earliest moment (see the file).
+import './early-signals.js';
 import type { Server } from 'node:http';
 import type { SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -10,6 +12,7 @@ import { createApp } from './app.js';
 import { parseConfig, readEnvironment } from './config.js';
 import { groupsReferenced } from './domain/policy/authorise.js';
 import { createPolicyStore, loadPolicyFile } from './domain/policy/load-policy.js';
+import { onHangup } from './early-signals.js';
 import { createLogger, createSlackLogger, type Logger } from './logger.js';
 import { type Sandbox, startSandbox } from './sandbox/server.js';
 import { createMetrics } from './service/metrics.js';
@@ -21,15 +24,6 @@ const EXIT_CONFIG = 2;
 const EXIT_SLACK = 3;
 const EXIT_DATABASE = 4;
 const SHUTDOWN_GRACE_MS = 10_000;
-
-// Installed before anything else: SIGHUP's default action ends the process, and a reload sent
-// while the bot starts (a deploy tool, a too-early `systemctl reload`) must not kill it. One that
-// arrives during start-up is applied once the bot serves.
-let onHangup: () => void = () => {
-  hangupDuringStart = true;
-};
-let hangupDuringStart = false;
-process.on('SIGHUP', () => onHangup());
 
 function fail(code: number, lines: string[]): never {
   for (const line of lines) process.stderr.write(`cardops: ${line}\n`);
@@ -154,8 +148,7 @@ async function main(): Promise<void> {
       })
       .catch((error: unknown) => logger.error({ err: error }, 'policy reload failed; keeping the last good policy'));
   };
-  onHangup = reload;
-  if (hangupDuringStart) reload();
+  onHangup(reload);
   logger.info({ pid: process.pid }, 'send SIGHUP to pid %d to reload the policy, SIGTERM to stop', process.pid);
 
   let stopping = false;
