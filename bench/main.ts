@@ -4,6 +4,7 @@ import {
   botCommand,
   measureAckUnderSlowIssuer,
   measureMemory,
+  measureSoak,
   measureStart,
   measureThroughputRatio,
 } from './http-figures.js';
@@ -14,7 +15,7 @@ import { type Figure, figureLine, holds, machineLine, markdownTable } from './re
  * (name, value, budget, holds/FAILS). Exit code 1 when any figure misses its budget.
  *
  *   npm run bench                      all figures
- *   npm run bench -- --only=ack,audit  a subset: ack, throughput, memory, start, audit
+ *   npm run bench -- --only=ack,audit  a subset: ack, throughput, memory, soak, start, audit
  *   npm run bench -- --markdown        also print the table for docs/benchmarks.md
  *   npm run bench -- --rows=100000     a smaller audit log (a quick look, not the budget)
  */
@@ -42,12 +43,13 @@ console.log(
 );
 console.log('');
 
-if (wanted('ack') || wanted('throughput') || wanted('memory') || wanted('start')) {
+if (wanted('ack') || wanted('throughput') || wanted('memory') || wanted('soak') || wanted('start')) {
   const bench = await startBenchSlack();
   try {
     if (wanted('ack')) print(await measureAckUnderSlowIssuer(bench));
     if (wanted('throughput')) for (const figure of await measureThroughputRatio(bench)) print(figure);
     if (wanted('memory')) print(await measureMemory(bench));
+    if (wanted('soak')) for (const figure of await measureSoak(bench)) print(figure);
     if (wanted('start')) print(await measureStart(bench));
   } finally {
     await bench.close();
