@@ -1,4 +1,7 @@
 import { App, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { createKeyedSerialiser } from './adapters/memory/keyed-serialiser.js';
+import { createMemoryReplayIds } from './adapters/memory/replay-ids.js';
+import { createLoneReplica } from './adapters/memory/replica-registry.js';
 import { createKeepAliveFetch } from './adapters/slack/keep-alive-fetch.js';
 import { createUserGroupResolver } from './adapters/slack/usergroups.js';
 import type { LogLevel } from './config.js';
@@ -10,7 +13,6 @@ import type { Readiness } from './service/readiness.js';
 import { serviceRoutes } from './service/routes.js';
 import { createApprovalJobs } from './slack/approval-jobs.js';
 import type { AppDeps, ListenerDeps } from './slack/deps.js';
-import { createKeyedSerialiser } from './slack/keyed-serialiser.js';
 import { createRouter } from './slack/listeners/router.js';
 import { createGate } from './slack/middleware/gate.js';
 import { refuseUnprocessable } from './slack/receiver-errors.js';
@@ -153,7 +155,9 @@ export function createApp(plainDeps: AppDeps, options: CreateAppOptions): Cardop
     now: appDeps.now ?? (() => new Date()),
     userGroups,
     vault: createResponseUrlVault(),
-    serialise: createKeyedSerialiser(),
+    serialise: appDeps.cardLocks ?? createKeyedSerialiser(),
+    replayIds: appDeps.replayIds ?? createMemoryReplayIds(),
+    replicas: appDeps.replicas ?? createLoneReplica(),
     tasks,
     revealHideMs: appDeps.revealHideMs ?? 60_000,
     reveals: createRevealTimers({ logger, tasks }),
@@ -166,6 +170,7 @@ export function createApp(plainDeps: AppDeps, options: CreateAppOptions): Cardop
     createGate({
       logger,
       tasks,
+      replayIds: deps.replayIds,
       route: createRouter(deps),
       ...(service ? { onAck: (kind: 'command' | 'interaction' | 'event') => service.metrics.acks.inc({ kind }) } : {}),
     }),

@@ -8,6 +8,7 @@ import { slackErrorCode } from './adapters/slack/usergroups.js';
 import { createApprovalsStore } from './adapters/sqlite/approvals-store.js';
 import { createAuditStore } from './adapters/sqlite/audit-store.js';
 import { closeDatabase, openDatabase } from './adapters/sqlite/database.js';
+import { createRevealOffersStore } from './adapters/sqlite/reveal-offers-store.js';
 import { createApp } from './app.js';
 import { parseConfig, readEnvironment } from './config.js';
 import { groupsReferenced } from './domain/policy/authorise.js';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   }
   const audit = createAuditStore(db, { logger });
   const approvals = createApprovalsStore(db);
+  const revealOffers = createRevealOffersStore(db);
 
   let sandbox: Sandbox | undefined;
   if (config.issuer.provider === 'sandbox') {
@@ -101,7 +103,7 @@ async function main(): Promise<void> {
   });
   readiness.setSlack(socketMode ? { ok: false, why: 'Socket Mode not connected yet' } : { ok: true });
   const bot = createApp(
-    { logger, issuer, audit, approvals, policy, sandbox: sandbox !== undefined },
+    { logger, issuer, audit, approvals, revealOffers, policy, sandbox: sandbox !== undefined },
     {
       botToken,
       ...(identity.userId ? { botUserId: identity.userId } : {}),

@@ -1,5 +1,5 @@
-import type { CardIssuer } from '../adapters/issuer/card-issuer.js';
 import type { AuditEventInput, AuditOutcome, AuditStore } from '../domain/audit/audit-types.js';
+import type { CardIssuer } from '../domain/cards/card-issuer.js';
 import { isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, opLabel } from './metrics.js';

@@ -2,14 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DestinationStream } from 'pino';
-import type { CardIssuer } from '../adapters/issuer/card-issuer.js';
 import { createCardIssuer } from '../adapters/issuer/create-issuer.js';
 import { createApprovalsStore } from '../adapters/sqlite/approvals-store.js';
-import { createAuditStore, type SqliteAuditStore } from '../adapters/sqlite/audit-store.js';
+import { createAuditStore } from '../adapters/sqlite/audit-store.js';
 import { closeDatabase, type Database, openDatabase } from '../adapters/sqlite/database.js';
+import { createRevealOffersStore } from '../adapters/sqlite/reveal-offers-store.js';
 import { type CardopsApp, type CreateAppOptions, createApp } from '../app.js';
 import type { LogLevel } from '../config.js';
 import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
+import type { AuditStore } from '../domain/audit/audit-types.js';
+import type { CardIssuer } from '../domain/cards/card-issuer.js';
 import { createPolicyStore, loadPolicyFile } from '../domain/policy/load-policy.js';
 import { createLogger, type Logger } from '../logger.js';
 import { type Sandbox, startSandbox } from '../sandbox/server.js';
@@ -93,7 +95,7 @@ export interface OfflineBot {
   bot: CardopsApp;
   sandbox: Sandbox | undefined;
   db: Database;
-  audit: SqliteAuditStore;
+  audit: AuditStore;
   approvals: ApprovalsStore;
   logger: Logger;
   databasePath: string;
@@ -151,6 +153,7 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
       issuer,
       audit,
       approvals,
+      revealOffers: createRevealOffersStore(db),
       policy: createPolicyStore({ path: policyFile, initial: loaded.policy, logger }),
       sandbox: sandbox !== undefined,
       now,

@@ -56,7 +56,7 @@ describe.each(['http', 'socket'] as const)('main flows in %s mode', (mode) => {
     await b.driver.click(CAROL, offer, 'reveal_secret');
     expect(offer.to).toBe(CAROL);
     expect(visibleText(offer)).toContain(`\`${DEMO_CARDS.find((c) => c.id === 'card-active-1')?.cvv}\``);
-    expect(b.audit.count({ actor: CAROL, outcome: 'revealed' })).toBe(1);
+    expect(await b.audit.count({ actor: CAROL, outcome: 'revealed' })).toBe(1);
     if (socket) expect(socket.sent.map((e) => e.type)).toEqual(['slash_commands', 'interactive']);
   });
 

@@ -30,7 +30,7 @@ describe('openDatabase', () => {
     expect(existsSync(path)).toBe(true);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
-    expect(tables(db)).toEqual(['approvals', 'audit']);
+    expect(tables(db)).toEqual(['approvals', 'audit', 'reveal_offers']);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -47,8 +47,8 @@ describe('openDatabase', () => {
 
     const again = openDatabase(path);
     const store = createAuditStore(again);
-    expect(store.count({})).toBe(1);
-    expect(store.query({}, { limit: 5 }).rows[0]).toMatchObject({ actor: 'U1', cardId: 'card-1' });
+    expect(await store.count({})).toBe(1);
+    expect((await store.query({}, { limit: 5 })).rows[0]).toMatchObject({ actor: 'U1', cardId: 'card-1' });
     expect((await store.verify()).ok).toBe(true);
     again.close();
   });
@@ -93,7 +93,7 @@ describe('openDatabase', () => {
     const db = openDatabase(':memory:');
     const store = createAuditStore(db);
     await store.append({ actor: 'U1', op: 'audit', outcome: 'queried' });
-    expect(store.count({})).toBe(1);
+    expect(await store.count({})).toBe(1);
     db.close();
   });
 });

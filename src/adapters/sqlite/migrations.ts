@@ -81,9 +81,26 @@ CREATE INDEX approvals_state_expires ON approvals (state, expires_at);
 CREATE INDEX approvals_requester ON approvals (requester, created_at);
 `;
 
+const REVEAL_OFFERS_V3 = `
+-- SPEC §9: a Reveal button's offer, shared so the click may reach any process. No secret and no
+-- response_url in it. A row is removed when its owner claims it (single use) or long after expiry.
+CREATE TABLE reveal_offers (
+  id         TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL,
+  op         TEXT NOT NULL CHECK (op IN ('pan', 'cvv', 'expiry', 'pin')),
+  card_id    TEXT NOT NULL,
+  channel_id TEXT NOT NULL,
+  team_id    TEXT,
+  expires_at INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX reveal_offers_expires ON reveal_offers (expires_at);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'audit log', sql: AUDIT_V1 },
   { version: 2, name: 'approvals', sql: APPROVALS_V2 },
+  { version: 3, name: 'reveal offers', sql: REVEAL_OFFERS_V3 },
 ];
 
 /** The schema version this code writes and understands. */

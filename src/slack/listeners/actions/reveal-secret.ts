@@ -24,7 +24,9 @@ const revealIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,40}$/);
 /**
  * The Reveal button of a `/card pan|cvv|expiry|pin` offer. Its value is only an id, and values can
  * be forged: the offer must exist, be the clicker's own and unexpired; policy and budget are
- * checked again. Then the read is audited (started/ok, then `revealed`, never the value), the
+ * checked again. The offer comes from the shared store, so the replica that gets the click may not
+ * be the one that made the offer: it reads the value itself and shows it through the click's own
+ * response_url, and its own timer hides it. Then the read is audited (started/ok, then `revealed`, never the value), the
  * secret is shown by replacing the offer through this click's response_url (ephemeral, the one
  * road for a secret), and a timer replaces it again after `revealHideMs`.
  */
@@ -50,7 +52,10 @@ export async function handleRevealSecret(deps: ListenerDeps, { ack, body, action
 
   const id = revealIdSchema.safeParse(action.value);
   const now = deps.now();
-  const claim = id.success ? deps.reveals.claim(id.data, userId, now.getTime()) : ({ kind: 'unknown' } as const);
+  // The offer may have been made by another replica: it is read from the shared store.
+  const claim = id.success
+    ? await deps.revealOffers.claim(id.data, userId, now.getTime())
+    : ({ kind: 'unknown' } as const);
   if (claim.kind === 'unknown') {
     // Forged, replayed or from before a restart: nothing is read, but the attempt is on record.
     await appendSecretAudit(deps, {
@@ -94,7 +99,7 @@ export async function handleRevealSecret(deps: ListenerDeps, { ack, body, action
     return answer(buildDenied(decision.message, options));
   }
   const perHour = ctx.policy.limits.revealsPerHour;
-  if (revealBudgetSpent(deps, userId, perHour, now)) {
+  if (await revealBudgetSpent(deps, userId, perHour, now)) {
     await auditRevealLimited(deps, ctx, op, cardId, perHour);
     return answer(buildRevealLimited(op, cardId, perHour, options));
   }

@@ -1,8 +1,8 @@
 import { executeCardOp, type RequestContext } from '../../../domain/cards/execute-card-op.js';
+import { offerReveal, type RevealOp } from '../../../domain/cards/reveal-offers.js';
 import { type CardOp, REVEAL_OPS } from '../../../domain/ops.js';
 import type { AppError } from '../../../errors.js';
 import type { ListenerDeps } from '../../deps.js';
-import type { RevealOp } from '../../reveal-timers.js';
 import { buildRevealLimited, buildRevealOffer } from '../../views/secret-replies.js';
 import type { CardOpHandler } from './card-request.js';
 import { appendSecretAudit } from './secret-audit.js';
@@ -14,13 +14,13 @@ export function isRevealOp(op: CardOp): op is RevealOp {
 }
 
 /** True when this user has used up `limits.reveals_per_hour`, counting reveals still in progress. */
-export function revealBudgetSpent(
+export async function revealBudgetSpent(
   deps: Pick<ListenerDeps, 'audit' | 'reveals'>,
   actor: string,
   perHour: number,
   now: Date,
-): boolean {
-  const seen = deps.audit.countRecent({
+): Promise<boolean> {
+  const seen = await deps.audit.countRecent({
     actor,
     ops: REVEAL_OPS,
     outcomes: ['revealed'],
@@ -50,8 +50,9 @@ export async function auditRevealLimited(
 
 /**
  * `/card pan|cvv|expiry|pin <cardId>`: no secret is fetched or shown yet. The answer is an
- * ephemeral offer with a Reveal button whose value is only a random id; the click fetches the
- * value and shows it through its own response_url (see reveal-secret.ts).
+ * ephemeral offer with a Reveal button whose value is only a random id standing for the offer in the
+ * shared store; the click, on whichever replica it lands, fetches the value and shows it through its
+ * own response_url (see reveal-secret.ts).
  */
 export const handleReveal: CardOpHandler = async (request) => {
   const { deps, ctx, op, cardId } = request;
@@ -59,13 +60,14 @@ export const handleReveal: CardOpHandler = async (request) => {
   const options = { sandbox: deps.sandbox };
   const now = deps.now();
   const perHour = ctx.policy.limits.revealsPerHour;
-  if (revealBudgetSpent(deps, ctx.actor, perHour, now)) {
+  if (await revealBudgetSpent(deps, ctx.actor, perHour, now)) {
     await auditRevealLimited(deps, ctx, op, cardId, perHour);
     deps.logger.info({ actor: ctx.actor, op, cardId }, 'reveal refused: hourly budget spent');
     await request.reply(buildRevealLimited(op, cardId, perHour, options));
     return;
   }
-  const revealId = deps.reveals.offer(
+  const revealId = await offerReveal(
+    deps.revealOffers,
     { userId: ctx.actor, op, cardId, channelId: ctx.channelId, teamId: ctx.teamId },
     now.getTime(),
   );
