@@ -348,7 +348,14 @@ export async function measureStart(bench: BenchSlack, starts = 5): Promise<Figur
  */
 export async function measureSoak(
   bench: BenchSlack,
-  options: { waves?: number; perWave?: number; concurrency?: number; settleMs?: number } = {},
+  options: {
+    waves?: number;
+    perWave?: number;
+    concurrency?: number;
+    settleMs?: number;
+    /** Writes a heap snapshot after the first and the last wave here (to find what the heap holds). */
+    snapshotDir?: string;
+  } = {},
 ): Promise<Figure[]> {
   const waves = options.waves ?? 10;
   const perWave = options.perWave ?? 10_000;
@@ -356,12 +363,15 @@ export async function measureSoak(
   const settleMs = options.settleMs ?? 30_000;
   const full = await startFullBot(bench, 0, ['--inspect=127.0.0.1:0']);
   const inspector = await connectInspector(full.bot.output());
-  const poster = createPoster(full.bot.url, CHILD_SIGNING_SECRET, concurrency);
+  // A new keep-alive pool per wave: a snapshot pauses the bot longer than its keep-alive timeout.
+  let poster = createPoster(full.bot.url, CHILD_SIGNING_SECRET, concurrency);
   let failures = 0;
   const heapMb: number[] = [];
   const rssMb: number[] = [];
   try {
     for (let wave = 0; wave < waves; wave++) {
+      poster.close();
+      poster = createPoster(full.bot.url, CHILD_SIGNING_SECRET, concurrency);
       await closedLoop(concurrency, perWave, async (i) => {
         const body = blockCommand(bench, `bench-soak-${wave}-${i}`);
         if ((await poster.post(body)) !== 200) failures += 1;
@@ -369,6 +379,9 @@ export async function measureSoak(
       });
       heapMb.push((await inspector.heapUsedAfterGc()) / 2 ** 20);
       rssMb.push(full.bot.rss() / 2 ** 20);
+      if (options.snapshotDir && (wave === 0 || wave === waves - 1)) {
+        await inspector.snapshot(path.join(options.snapshotDir, `soak-wave-${wave + 1}.heapsnapshot`));
+      }
     }
     await inspector.close();
     await new Promise((resolve) => setTimeout(resolve, settleMs));
@@ -416,9 +429,12 @@ async function connectInspector(output: string) {
   });
   let next = 1;
   const waiting = new Map<number, (result: unknown) => void>();
+  let chunks: string[] = [];
   socket.on('message', (data) => {
-    const message = JSON.parse(String(data)) as { id?: number; result?: unknown };
+    const message = JSON.parse(String(data)) as { id?: number; result?: unknown; method?: string; params?: unknown };
     if (message.id !== undefined) waiting.get(message.id)?.(message.result);
+    if (message.method === 'HeapProfiler.addHeapSnapshotChunk')
+      chunks.push((message.params as { chunk: string }).chunk);
   });
   const call = (method: string) =>
     new Promise<unknown>((resolve) => {
@@ -432,6 +448,12 @@ async function connectInspector(output: string) {
       await call('HeapProfiler.collectGarbage');
       const usage = (await call('Runtime.getHeapUsage')) as { usedSize: number };
       return usage.usedSize;
+    },
+    async snapshot(file: string) {
+      chunks = [];
+      await call('HeapProfiler.takeHeapSnapshot');
+      fs.writeFileSync(file, chunks.join(''));
+      chunks = [];
     },
     async close() {
       if (socket.readyState === socket.OPEN) socket.close();

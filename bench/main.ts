@@ -17,6 +17,7 @@ import { type Figure, figureLine, holds, machineLine, markdownTable } from './re
  *   npm run bench                      all figures
  *   npm run bench -- --only=ack,audit  a subset: ack, throughput, memory, soak, start, audit
  *   npm run bench -- --markdown        also print the table for docs/benchmarks.md
+ *   npm run bench -- --only=soak --snapshots=DIR   heap snapshots after the soak's first and last wave
  *   npm run bench -- --rows=100000     a smaller audit log (a quick look, not the budget)
  */
 
@@ -49,7 +50,10 @@ if (wanted('ack') || wanted('throughput') || wanted('memory') || wanted('soak') 
     if (wanted('ack')) print(await measureAckUnderSlowIssuer(bench));
     if (wanted('throughput')) for (const figure of await measureThroughputRatio(bench)) print(figure);
     if (wanted('memory')) print(await measureMemory(bench));
-    if (wanted('soak')) for (const figure of await measureSoak(bench)) print(figure);
+    if (wanted('soak')) {
+      const snapshotDir = args.get('snapshots');
+      for (const figure of await measureSoak(bench, snapshotDir ? { snapshotDir } : {})) print(figure);
+    }
     if (wanted('start')) print(await measureStart(bench));
   } finally {
     await bench.close();
