@@ -15,6 +15,7 @@ import type { CardIssuer } from '../domain/cards/card-issuer.js';
 import { createPolicyStore, loadPolicyFile } from '../domain/policy/load-policy.js';
 import { createLogger, type Logger } from '../logger.js';
 import { type Sandbox, startSandbox } from '../sandbox/server.js';
+import type { AppDeps } from '../slack/deps.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import {
   createSlackDriver,
@@ -39,6 +40,7 @@ export const DEMO_CHANNELS = [
   { id: 'C0SUPPORT', name: 'support', botMember: true },
   { id: 'C0SECURE', name: 'secure-support', botMember: true },
   { id: 'C0APPROVE', name: 'card-approvals', botMember: true },
+  { id: 'C0AUDITLOG', name: 'audit-checkpoints', botMember: true },
   { id: 'C0RANDOM', name: 'random', botMember: false },
 ] as const;
 
@@ -80,6 +82,8 @@ export interface OfflineBotOptions {
   userGroupMaxStaleMs?: number;
   /** An already open database instead of opening `databasePath` (a read-only connection in a fault test). */
   database?: Database;
+  /** Signed audit checkpoints: the signer, the checkpoint file, the clock their timers run on. */
+  checkpoints?: AppDeps['checkpoints'];
 }
 
 /** Slack's Socket Mode side for `transport: 'socket'` (a test helper provides one). */
@@ -158,6 +162,7 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
       sandbox: sandbox !== undefined,
       now,
       ...(options.revealHideMs !== undefined ? { revealHideMs: options.revealHideMs } : {}),
+      ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
     },
     {
       botToken,
@@ -209,6 +214,7 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
       await bot.idle();
       if (http || socket) await bot.app.stop();
       await socket?.close();
+      await bot.closeAnchoring();
       await audit.close();
       closeDatabase(db);
       await sandbox?.close();
