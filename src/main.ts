@@ -5,12 +5,9 @@ import type { SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { createCardIssuer, createSandboxIssuer } from './adapters/issuer/create-issuer.js';
 import { slackErrorCode } from './adapters/slack/usergroups.js';
-import { createApprovalsStore } from './adapters/sqlite/approvals-store.js';
-import { createAuditStore } from './adapters/sqlite/audit-store.js';
-import { closeDatabase, openDatabase } from './adapters/sqlite/database.js';
-import { createRevealOffersStore } from './adapters/sqlite/reveal-offers-store.js';
+import { openStores, type Stores } from './adapters/stores.js';
 import { createApp } from './app.js';
-import { parseConfig, readEnvironment } from './config.js';
+import { type Config, parseConfig, readEnvironment, redactedDatabaseUrl } from './config.js';
 import { groupsReferenced } from './domain/policy/authorise.js';
 import { createPolicyStore, loadPolicyFile } from './domain/policy/load-policy.js';
 import { onHangup } from './early-signals.js';
@@ -71,15 +68,17 @@ async function main(): Promise<void> {
     );
   }
 
-  let db: ReturnType<typeof openDatabase>;
+  let stores: Stores;
   try {
-    db = openDatabase(config.databasePath, { logger });
+    stores = await openStores(config.database, { logger });
+    // Registered before serving, so siblings starting now see this replica alive.
+    await stores.replicas.beat();
   } catch (error) {
-    fail(EXIT_DATABASE, [`DATABASE_PATH: ${config.databasePath}: ${(error as Error).message}`]);
+    fail(EXIT_DATABASE, [databaseProblem(config.database, error)]);
   }
-  const audit = createAuditStore(db, { logger });
-  const approvals = createApprovalsStore(db);
-  const revealOffers = createRevealOffersStore(db);
+  const { audit, approvals, revealOffers, replayIds, cardLocks, replicas } = stores;
+  if (stores.engine === 'postgres')
+    logger.info({ replica: replicas.id }, 'cardops shares its PostgreSQL database with any other replica');
 
   let sandbox: Sandbox | undefined;
   if (config.issuer.provider === 'sandbox') {
@@ -105,7 +104,9 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics();
   const readiness = createReadiness({
-    databaseWritable: () => databaseWritable(config.databasePath),
+    // SQLite: the file, its folder and the disk. PostgreSQL: a failing write shows in the audit
+    // and approvals errors; a probe of the server is not done here yet.
+    databaseWritable: () => (config.database.engine === 'sqlite' ? databaseWritable(config.database.path) : undefined),
     policyLoaded: () => policy.current() !== undefined,
   });
   readiness.setSlack(socketMode ? { ok: false, why: 'Socket Mode not connected yet' } : { ok: true });
@@ -116,8 +117,12 @@ async function main(): Promise<void> {
       audit,
       approvals,
       revealOffers,
+      replayIds,
+      cardLocks,
+      replicas,
       policy,
       sandbox: sandbox !== undefined,
+      issuerTimeoutMs: config.issuer.timeoutMs,
       checkpoints: {
         ...(config.audit.signer ? { signer: config.audit.signer } : {}),
         ...(config.audit.checkpointFile ? { file: config.audit.checkpointFile } : {}),
@@ -195,8 +200,8 @@ async function main(): Promise<void> {
     await bot.hideRevealedNow();
     // The last checkpoint anchors every row written before the stop.
     await bot.closeAnchoring();
-    await audit.close();
-    closeDatabase(db);
+    await replicas.leave().catch((error: unknown) => logger.warn({ err: error }, 'replica heartbeat not removed'));
+    await stores.close();
     await sandbox?.close();
     logger.info('stopped');
     process.exit(0);
@@ -270,6 +275,14 @@ async function connectSocketMode(
   client.on('connected', () => setSlack({ ok: true }));
   client.on('disconnected', () => setSlack({ ok: false, why: 'Socket Mode disconnected' }));
   client.on('reconnecting', () => setSlack({ ok: false, why: 'Socket Mode reconnecting' }));
+}
+
+/** One line naming the database without its password, and why it could not be opened. */
+function databaseProblem(choice: Config['database'], error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (choice.engine === 'sqlite') return `DATABASE_PATH: ${choice.path}: ${message}`;
+  const code = error && typeof error === 'object' && 'code' in error ? ` (${String(error.code)})` : '';
+  return `DATABASE_URL: ${redactedDatabaseUrl(choice.url)}: ${message}${code}`;
 }
 
 main().catch((error: unknown) => {
