@@ -2,9 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { seedAuditRows } from '../src/adapters/sqlite/audit-seed.js';
-import { createAuditStore, type SqliteAuditStore } from '../src/adapters/sqlite/audit-store.js';
+import { createAuditStore } from '../src/adapters/sqlite/audit-store.js';
 import { closeDatabase, type Database, openDatabase } from '../src/adapters/sqlite/database.js';
 import { writeAuditExport } from '../src/domain/audit/audit-looks.js';
+import type { AuditStore } from '../src/domain/audit/audit-types.js';
 import { AUDIT_OUTCOMES, type AuditFilter } from '../src/domain/audit/audit-types.js';
 import { CARD_OPS } from '../src/domain/ops.js';
 import { tempDir } from './environment.js';
@@ -18,7 +19,7 @@ import type { Figure } from './report.js';
  */
 
 export interface AuditBench {
-  store: SqliteAuditStore;
+  store: AuditStore;
   db: Database;
   rows: number;
   seedMs: number;
@@ -70,7 +71,7 @@ function prng(seed: number): (k: number) => number {
 }
 
 /** p95 of the `/card-audit` page query (newest 20) per filter shape, values drawn at random. */
-export function measureQueries(audit: AuditBench, perShape = 300): Figure[] {
+export async function measureQueries(audit: AuditBench, perShape = 300): Promise<Figure[]> {
   const pick = prng(42);
   const sevenDaysAgo = new Date(audit.end.getTime() - 7 * 24 * 3600 * 1000).toISOString();
   const shapes: { name: string; filter: () => AuditFilter }[] = [
@@ -84,25 +85,27 @@ export function measureQueries(audit: AuditBench, perShape = 300): Figure[] {
       filter: () => ({ op: CARD_OPS[pick(CARD_OPS.length)], outcome: AUDIT_OUTCOMES[pick(AUDIT_OUTCOMES.length)] }),
     },
   ];
-  return shapes.map((shape) => {
+  const figures: Figure[] = [];
+  for (const shape of shapes) {
     const times: number[] = [];
     let found = 0;
     for (let i = 0; i < perShape; i += 1) {
       const filter = shape.filter();
       const t0 = performance.now();
-      const page = audit.store.query(filter, { limit: 20 });
+      const page = await audit.store.query(filter, { limit: 20 });
       times.push(performance.now() - t0);
       found += page.rows.length;
     }
-    return {
+    figures.push({
       name: `audit query p95, ${shape.name}`,
       value: percentile(times, 95),
       unit: 'ms',
       kind: 'max',
       budget: 20,
       note: `${perShape} queries on ${audit.rows.toLocaleString('en-US')} rows, ${(found / perShape).toFixed(1)} rows per page, max ${Math.max(...times).toFixed(1)} ms`,
-    };
-  });
+    });
+  }
+  return figures;
 }
 
 export async function measureVerify(audit: AuditBench): Promise<Figure> {
@@ -126,7 +129,7 @@ export async function measureVerify(audit: AuditBench): Promise<Figure> {
  * delay of this process is sampled every millisecond meanwhile.
  */
 export async function measureExport(audit: AuditBench, rows = 100_000): Promise<Figure[]> {
-  const lastId = audit.store.query({}, { limit: 1 }).rows[0]?.id ?? 0;
+  const lastId = (await audit.store.query({}, { limit: 1 })).rows[0]?.id ?? 0;
   const firstRow = audit.db
     .prepare('SELECT ts FROM audit WHERE id = ?')
     .pluck()
@@ -144,7 +147,7 @@ export async function measureExport(audit: AuditBench, rows = 100_000): Promise<
   let counted = 0;
   let bytes = 0;
   try {
-    counted = audit.store.count(filter);
+    counted = await audit.store.count(filter);
     const handle = await fs.open(file, 'wx', 0o600);
     try {
       written = await writeAuditExport(audit.store, filter, async (chunk) => {

@@ -61,7 +61,7 @@ if (wanted('audit')) {
     `(audit log: ${audit.rows.toLocaleString('en-US')} rows seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
   try {
-    for (const figure of measureQueries(audit)) print(figure);
+    for (const figure of await measureQueries(audit)) print(figure);
     print(await measureVerify(audit));
     for (const figure of await measureExport(audit, Math.min(100_000, audit.rows))) print(figure);
   } finally {

@@ -1,4 +1,7 @@
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { createKeyedSerialiser } from './adapters/memory/keyed-serialiser.js';
+import { createMemoryReplayIds } from './adapters/memory/replay-ids.js';
+import { createLoneReplica } from './adapters/memory/replica-registry.js';
 import { createKeepAliveFetch } from './adapters/slack/keep-alive-fetch.js';
 import { createUserGroupResolver } from './adapters/slack/usergroups.js';
 import type { LogLevel } from './config.js';
@@ -6,7 +9,6 @@ import { reportInterruptedCalls } from './domain/audit/report-interrupted-calls.
 import { createSlackLogger, slackLogLevel } from './logger.js';
 import { createApprovalJobs } from './slack/approval-jobs.js';
 import type { AppDeps, ListenerDeps } from './slack/deps.js';
-import { createKeyedSerialiser } from './slack/keyed-serialiser.js';
 import { createRouter } from './slack/listeners/router.js';
 import { createGate } from './slack/middleware/gate.js';
 import { refuseUnprocessable } from './slack/receiver-errors.js';
@@ -115,7 +117,9 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     now: appDeps.now ?? (() => new Date()),
     userGroups,
     vault: createResponseUrlVault(),
-    serialise: createKeyedSerialiser(),
+    serialise: appDeps.cardLocks ?? createKeyedSerialiser(),
+    replayIds: appDeps.replayIds ?? createMemoryReplayIds(),
+    replicas: appDeps.replicas ?? createLoneReplica(),
     tasks,
     revealHideMs: appDeps.revealHideMs ?? 60_000,
     reveals: createRevealTimers({ logger, tasks }),
@@ -124,7 +128,7 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
 
   // Every delivery goes through the gate, which runs the handler the router picks: cardops
   // registers no Bolt listeners (see router.ts for why).
-  app.use(createGate({ logger, tasks, route: createRouter(deps) }));
+  app.use(createGate({ logger, tasks, replayIds: deps.replayIds, route: createRouter(deps) }));
 
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled error in a listener');

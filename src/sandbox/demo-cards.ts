@@ -1,4 +1,4 @@
-import type { CardStatus } from '../adapters/issuer/card-issuer.js';
+import type { CardStatus } from '../domain/cards/card-issuer.js';
 
 /** How a fault card misbehaves; see `startSandbox`. */
 export type SandboxFault = '500' | 'slow' | 'malformed' | 'html' | 'huge' | 'otherdialect';

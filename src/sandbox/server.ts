@@ -1,7 +1,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { z } from 'zod';
-import type { CardStatus } from '../adapters/issuer/card-issuer.js';
+import type { CardStatus } from '../domain/cards/card-issuer.js';
 import type { CardOp } from '../domain/ops.js';
 import { type Logger, scrubText } from '../logger.js';
 import { DEMO_CARDS, type SandboxFault } from './demo-cards.js';

@@ -544,10 +544,10 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
     say(interrupted ? '(wait cut short)' : `(${capped} s passed)`);
   };
 
-  const auditPeek = (arg: string | undefined) => {
+  const auditPeek = async (arg: string | undefined) => {
     const n = arg === undefined ? 10 : Number(arg);
     if (!Number.isInteger(n) || n < 1) return say('audit [n]: n a whole number, 1 or more.');
-    const rows = bot.audit.query({}, { limit: Math.min(n, 50) }).rows.reverse();
+    const rows = (await bot.audit.query({}, { limit: Math.min(n, 50) })).rows.reverse();
     if (rows.length === 0) return say('The audit log is empty.');
     say(
       rows
@@ -654,7 +654,7 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
           await wait(args[0]);
           return undefined;
         case 'audit':
-          auditPeek(args[0]);
+          await auditPeek(args[0]);
           return undefined;
         case 'help':
         case '?':

@@ -1,11 +1,13 @@
-import type { CardIssuer } from '../adapters/issuer/card-issuer.js';
 import type { UserGroupResolver } from '../adapters/slack/usergroups.js';
-import type { SqliteAuditStore } from '../adapters/sqlite/audit-store.js';
 import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
+import type { AuditStore } from '../domain/audit/audit-types.js';
+import type { CardIssuer } from '../domain/cards/card-issuer.js';
+import type { KeyedLocks } from '../domain/cards/keyed-locks.js';
 import type { RevealOffersStore } from '../domain/cards/reveal-offers.js';
+import type { ReplayIds } from '../domain/deliveries/replay-ids.js';
 import type { PolicyStore } from '../domain/policy/load-policy.js';
+import type { ReplicaRegistry } from '../domain/replicas/replica-registry.js';
 import type { Logger } from '../logger.js';
-import type { KeyedSerialiser } from './keyed-serialiser.js';
 import type { ResponseUrlVault } from './response-urls.js';
 import type { RevealTimers } from './reveal-timers.js';
 
@@ -13,8 +15,14 @@ import type { RevealTimers } from './reveal-timers.js';
 export interface AppDeps {
   logger: Logger;
   issuer: CardIssuer;
-  audit: SqliteAuditStore;
+  audit: AuditStore;
   approvals: ApprovalsStore;
+  /** Delivery ids seen lately; in this process's memory when not given (one process on SQLite). */
+  replayIds?: ReplayIds;
+  /** The per-card activation lock; an in-process queue per card when not given (one process on SQLite). */
+  cardLocks?: KeyedLocks;
+  /** This replica and its siblings; a lone process when not given (SQLite). */
+  replicas?: ReplicaRegistry;
   /** Reveal buttons waiting for their click, shared by every replica (no secret in them). */
   revealOffers: RevealOffersStore;
   policy: PolicyStore;
@@ -41,7 +49,9 @@ export interface ListenerDeps extends AppDeps {
   userGroups: UserGroupResolver;
   vault: ResponseUrlVault;
   /** One activation check per card at a time, so parallel submissions cannot outrun its lock. */
-  serialise: KeyedSerialiser;
+  serialise: KeyedLocks;
+  replayIds: ReplayIds;
+  replicas: ReplicaRegistry;
   tasks: TaskTracker;
   revealHideMs: number;
   /** Shown secrets waiting to be hidden and reveals under way: this process only (SPEC §9). */

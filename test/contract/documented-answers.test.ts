@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CardIssuer, IssuerClientOptions } from '../../src/adapters/issuer/card-issuer.js';
 import { createCardIssuer } from '../../src/adapters/issuer/create-issuer.js';
+import type { CardIssuer, IssuerClientOptions } from '../../src/domain/cards/card-issuer.js';
 import { AppError } from '../../src/errors.js';
 import { type CannedAnswer, type FakeIssuer, startFakeIssuer } from '../helpers/fake-issuer.js';
 

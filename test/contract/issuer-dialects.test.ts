@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CardIssuer, IssuerClientOptions } from '../../src/adapters/issuer/card-issuer.js';
 import { createCardIssuer } from '../../src/adapters/issuer/create-issuer.js';
+import type { CardIssuer, IssuerClientOptions } from '../../src/domain/cards/card-issuer.js';
 import { AppError } from '../../src/errors.js';
 import { DEMO_CARDS, luhnValid } from '../../src/sandbox/demo-cards.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/server.js';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IssuerClientOptions } from '../../src/adapters/issuer/card-issuer.js';
 import { createCardIssuer } from '../../src/adapters/issuer/create-issuer.js';
+import type { IssuerClientOptions } from '../../src/domain/cards/card-issuer.js';
 import { AppError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/server.js';

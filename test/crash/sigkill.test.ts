@@ -53,9 +53,10 @@ async function readState(databasePath: string) {
     const rows: AuditRow[] = [];
     for await (const batch of audit.iterate({}, 1000)) rows.push(...batch);
     const approvals = createApprovalsStore(db);
-    const states = new Map(
-      rows.filter((r) => r.approvalId).map((r) => [r.approvalId ?? '', approvals.get(r.approvalId ?? '')?.state]),
-    );
+    const states = new Map<string, string | undefined>();
+    for (const r of rows) {
+      if (r.approvalId) states.set(r.approvalId, (await approvals.get(r.approvalId))?.state);
+    }
     const verified = await audit.verify();
     await audit.close();
     return { rows, verified, approvalState: (id: string | null) => states.get(id ?? '') };

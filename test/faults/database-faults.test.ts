@@ -209,11 +209,8 @@ const FAULTS: DatabaseFault[] = [
   },
 ];
 
-const outcomesOf = (bot: OfflineBot, cardId: string) =>
-  bot.audit
-    .query({ cardId }, { limit: 10 })
-    .rows.reverse()
-    .map((r) => r.outcome);
+const outcomesOf = async (bot: OfflineBot, cardId: string) =>
+  (await bot.audit.query({ cardId }, { limit: 10 })).rows.reverse().map((r) => r.outcome);
 
 describe('database faults', () => {
   let setup: FaultySetup | undefined;
@@ -278,14 +275,14 @@ describe('database faults', () => {
 
         if (!writable) return;
         await setup.clear?.();
-        expect(outcomesOf(bot, 'card-active-1')).toEqual([]);
+        expect(await outcomesOf(bot, 'card-active-1')).toEqual([]);
         const after = await bot.driver.command(ALICE, SUPPORT, '/card', 'block card-active-1 lost wallet');
         expect(after.messages.find((m) => m.to === ALICE)?.text).toContain('is now *blocked*');
-        expect(outcomesOf(bot, 'card-active-1')).toEqual(['started', 'ok']);
+        expect(await outcomesOf(bot, 'card-active-1')).toEqual(['started', 'ok']);
         expect(bot.sandbox?.calls.filter((c) => c.cardId === 'card-active-1')).toHaveLength(1);
         if (approvalMessage) {
           // The request outlived the fault: still pending, and approving it now cancels the card once.
-          expect(bot.approvals.pendingForCard('card-active-3')?.state).toBe('pending');
+          expect((await bot.approvals.pendingForCard('card-active-3'))?.state).toBe('pending');
           await bot.driver.click(DAVE, approvalMessage, 'approval_approve');
           expect(bot.sandbox?.calls.filter((c) => c.op === 'cancel').map((c) => c.cardId)).toEqual(['card-active-3']);
         }
@@ -320,7 +317,7 @@ describe('database faults', () => {
     } finally {
       await lock.release();
     }
-    expect(bot.approvals.pendingForCard('card-active-3')?.state).toBe('pending');
+    expect((await bot.approvals.pendingForCard('card-active-3'))?.state).toBe('pending');
   });
 
   it('when another process holds the write lock briefly, then the operation waits for it and goes through', async () => {
@@ -332,7 +329,7 @@ describe('database faults', () => {
     const lock = await lockFromAnotherProcess(databasePath, 200);
     const result = await bot.driver.command(ALICE, SUPPORT, '/card', 'block card-active-1 lost wallet');
     expect(result.messages.find((m) => m.to === ALICE)?.text).toContain('is now *blocked*');
-    expect(outcomesOf(bot, 'card-active-1')).toEqual(['started', 'ok']);
+    expect(await outcomesOf(bot, 'card-active-1')).toEqual(['started', 'ok']);
     await lock.release();
   });
 

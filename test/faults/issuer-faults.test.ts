@@ -176,11 +176,8 @@ describe.each(['sovera', 'paycaddy'] as const)('issuer faults through the real A
     await stub?.close();
   });
 
-  const outcomes = (cardId: string) =>
-    bot.audit
-      .query({ cardId }, { limit: 10 })
-      .rows.reverse()
-      .map((r) => r.outcome);
+  const outcomes = async (cardId: string) =>
+    (await bot.audit.query({ cardId }, { limit: 10 })).rows.reverse().map((r) => r.outcome);
 
   it.each(FAULTS.map((fault, i) => [fault.name, i] as const))(
     'when %s, then the asker is told clearly, the audit says started then the outcome, and nothing is retried',
@@ -197,15 +194,16 @@ describe.each(['sovera', 'paycaddy'] as const)('issuer faults through the real A
       expect(shown[0]?.text).toContain(cardId);
       expect(result.messages.filter((m) => m.visibility === 'public')).toEqual([]);
 
-      expect(outcomes(cardId)).toEqual(['started', fault.outcome]);
-      const [last] = bot.audit.query({ cardId }, { limit: 1 }).rows;
+      expect(await outcomes(cardId)).toEqual(['started', fault.outcome]);
+      const [last] = (await bot.audit.query({ cardId }, { limit: 1 })).rows;
       expect(last?.error).toBeTruthy();
 
       // A state change is never retried, whatever the fault.
       expect(stub.requests.filter((r) => r.cardId === cardId)).toHaveLength(1);
 
       // Nothing raw from the issuer, and never the key, reaches the user, the audit or a log line.
-      const seen = JSON.stringify(bot.slack.messages) + JSON.stringify(bot.audit.query({}, { limit: 1000 }).rows);
+      const seen =
+        JSON.stringify(bot.slack.messages) + JSON.stringify((await bot.audit.query({}, { limit: 1000 })).rows);
       for (const marker of [ISSUER_KEY, ...(fault.rawMarker ? [fault.rawMarker] : [])]) {
         expect(seen).not.toContain(marker);
         expect(log.text()).not.toContain(marker);
@@ -214,7 +212,7 @@ describe.each(['sovera', 'paycaddy'] as const)('issuer faults through the real A
       // The process is up and serves the next person at once.
       const next = await bot.driver.command(BOB, SUPPORT, '/card', `block card-healthy-${index}`);
       expect(next.messages.find((m) => m.to === BOB)?.text).toContain('is now *blocked*');
-      expect(outcomes(`card-healthy-${index}`)).toEqual(['started', 'ok']);
+      expect(await outcomes(`card-healthy-${index}`)).toEqual(['started', 'ok']);
     },
   );
 
@@ -234,7 +232,7 @@ describe.each(['sovera', 'paycaddy'] as const)('issuer faults through the real A
     const result = await bot.driver.command('U0SENIOR1', 'C0SECURE', '/card', `limit ${cardId}`);
     expect(result.messages.find((m) => m.to === 'U0SENIOR1')?.text).toMatch(/issuer failed while doing limit/);
     expect(stub.requests.filter((r) => r.cardId === cardId).map((r) => r.op)).toEqual(['limit', 'limit']);
-    expect(outcomes(cardId)).toEqual(['started', 'failed']);
+    expect(await outcomes(cardId)).toEqual(['started', 'failed']);
   });
 });
 
@@ -252,7 +250,7 @@ describe.each(['sovera', 'paycaddy'] as const)('issuer down (%s)', (dialect) => 
       expect(shown).toHaveLength(1);
       expect(shown[0]?.visibility).toBe('ephemeral');
       expect(shown[0]?.text).toMatch(/could not be reached, so block of card `card-down-\d` was not done/);
-      const rows = bot.audit.query({ cardId }, { limit: 10 }).rows.reverse();
+      const rows = (await bot.audit.query({ cardId }, { limit: 10 })).rows.reverse();
       expect(rows.map((r) => r.outcome)).toEqual(['started', 'failed']);
       expect(rows[1]?.error).toMatch(/ISSUER_UNREACHABLE/);
     }

@@ -60,16 +60,13 @@ async function commandWithDeadResponseUrl(
   return { result, responseUrl };
 }
 
-const auditOf = (bot: OfflineBot, cardId: string) =>
-  bot.audit
-    .query({ cardId }, { limit: 20 })
-    .rows.reverse()
-    .map((r) => [r.actor, r.op, r.outcome]);
+const auditOf = async (bot: OfflineBot, cardId: string) =>
+  (await bot.audit.query({ cardId }, { limit: 20 })).rows.reverse().map((r) => [r.actor, r.op, r.outcome]);
 
 async function expectServesOthers(bot: OfflineBot, cardId: string) {
   const other = await bot.driver.command(BOB, SUPPORT, '/card', `block ${cardId} while Slack misbehaves`);
   expect(other.messages.find((m) => m.to === BOB)?.text).toContain('is now *blocked*');
-  expect(auditOf(bot, cardId)).toEqual([
+  expect(await auditOf(bot, cardId)).toEqual([
     [BOB, 'block', 'started'],
     [BOB, 'block', 'ok'],
   ]);
@@ -118,8 +115,8 @@ describe('Slack faults', () => {
       /Cancel request `CR-\w+` for card `card-active-4` is waiting/,
     );
     expect(bot.slack.messages.filter((m) => m.channel === APPROVALS && m.visibility === 'public')).toHaveLength(1);
-    expect(bot.approvals.pendingForCard('card-active-4')?.state).toBe('pending');
-    expect(auditOf(bot, 'card-active-4')).toEqual([[ALICE, 'cancel', 'requested']]);
+    expect((await bot.approvals.pendingForCard('card-active-4'))?.state).toBe('pending');
+    expect(await auditOf(bot, 'card-active-4')).toEqual([[ALICE, 'cancel', 'requested']]);
     expect(await bot.audit.verify()).toMatchObject({ ok: true });
   });
 
@@ -139,9 +136,9 @@ describe('Slack faults', () => {
       expect(told[0]?.visibility).toBe('ephemeral');
       expect(told[0]?.text).toMatch(says);
       expect(told[0]?.text).toContain('No request is pending');
-      expect(bot.approvals.pendingForCard('card-active-4')).toBeUndefined();
+      expect(await bot.approvals.pendingForCard('card-active-4')).toBeUndefined();
       expect(bot.slack.messages.filter((m) => m.visibility === 'public')).toEqual([]);
-      expect(auditOf(bot, 'card-active-4')).toEqual([
+      expect(await auditOf(bot, 'card-active-4')).toEqual([
         [ALICE, 'cancel', 'requested'],
         [ALICE, 'cancel', 'failed'],
       ]);
@@ -174,7 +171,7 @@ describe('Slack faults', () => {
       404,
     );
     expect(result.status).toBe(200);
-    expect(auditOf(bot, 'card-active-1')).toEqual([
+    expect(await auditOf(bot, 'card-active-1')).toEqual([
       [ALICE, 'block', 'started'],
       [ALICE, 'block', 'ok'],
     ]);
@@ -212,14 +209,14 @@ describe('Slack faults', () => {
     expect(bot.slack.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'conversations.open')).toEqual(
       [],
     );
-    const rows = auditOf(bot, 'card-active-1');
+    const rows = await auditOf(bot, 'card-active-1');
     // Audited before it is shown ("no row, no showing"): a reveal lost on the way still counts as one.
     expect(rows).toEqual([
       [CAROL, 'cvv', 'started'],
       [CAROL, 'cvv', 'ok'],
       [CAROL, 'cvv', 'revealed'],
     ]);
-    expect(JSON.stringify(bot.audit.query({}, { limit: 100 }).rows)).not.toMatch(/\b123\b/);
+    expect(JSON.stringify((await bot.audit.query({}, { limit: 100 })).rows)).not.toMatch(/\b123\b/);
     bot.slack.newResponseUrl = fresh;
     await expectServesOthers(bot, 'card-active-5');
   });
@@ -236,13 +233,13 @@ describe('Slack faults', () => {
 
     const cancel = await bot.driver.command(ALICE, SUPPORT, '/card', 'cancel card-active-4 card reported stolen');
     expect(cancel.messages.find((m) => m.to === ALICE)?.text).toMatch(/could not be posted for approval/);
-    expect(bot.approvals.pendingForCard('card-active-4')).toBeUndefined();
+    expect(await bot.approvals.pendingForCard('card-active-4')).toBeUndefined();
 
-    expect(auditOf(bot, 'card-active-1')).toEqual([
+    expect(await auditOf(bot, 'card-active-1')).toEqual([
       [ALICE, 'block', 'started'],
       [ALICE, 'block', 'ok'],
     ]);
-    expect(auditOf(bot, 'card-active-4')).toEqual([
+    expect(await auditOf(bot, 'card-active-4')).toEqual([
       [ALICE, 'cancel', 'requested'],
       [ALICE, 'cancel', 'failed'],
     ]);

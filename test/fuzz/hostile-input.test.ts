@@ -365,7 +365,7 @@ describe('hostile input', () => {
 
     expect(crashes).toEqual([]);
     expect(Object.keys(statuses)).toEqual(['200']);
-    expectNothingBroke();
+    await expectNothingBroke();
   });
 
   it('when interactive payloads come with wrong types, missing fields, unknown ids and tampered values, then nothing breaks and nothing unintended runs', async () => {
@@ -437,12 +437,12 @@ describe('hostile input', () => {
     expect(crashes).toEqual([]);
     expect(Object.keys(statuses).filter((s) => Number(s) >= 500)).toEqual([]);
     // Every cancel that reached the issuer came from one approval, and each approval ran at most once.
-    const cancels = bot.audit.query({ op: 'cancel', outcome: 'started' }, { limit: 1000 }).rows;
+    const cancels = (await bot.audit.query({ op: 'cancel', outcome: 'started' }, { limit: 1000 })).rows;
     expect(new Set(cancels.map((r) => r.approvalId)).size).toBe(cancels.length);
     expect(cancels.every((r) => r.approvalId)).toBe(true);
     const cancelCalls = (bot.sandbox?.calls.filter((c) => c.op === 'cancel').length ?? 0) - cancelsBefore;
     bump(counts, 'cancels approved by a real approver click', cancelCalls);
-    expectNothingBroke();
+    await expectNothingBroke();
   });
 
   it('prints the counts', () => {
@@ -450,7 +450,7 @@ describe('hostile input', () => {
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 
-  function expectNothingBroke() {
+  async function expectNothingBroke() {
     // No listener threw: every road ends in an answer or a deliberate silence.
     expect(errorLines(log)).toEqual([]);
 
@@ -459,16 +459,16 @@ describe('hostile input', () => {
     for (const call of calls) {
       expect(CARD_OPS).toContain(call.op);
       expect(call.cardId).toMatch(CARD_ID_PATTERN);
-      expect(bot.audit.query({ cardId: call.cardId, op: call.op, outcome: 'started' }, { limit: 1 }).rows).toHaveLength(
-        1,
-      );
+      expect(
+        (await bot.audit.query({ cardId: call.cardId, op: call.op, outcome: 'started' }, { limit: 1 })).rows,
+      ).toHaveLength(1);
     }
 
     // Everything shown back is escaped and within Slack's limits.
     expect(shownProblems(bot.slack)).toEqual([]);
 
     // No card number in the audit or in any public message.
-    const rows = bot.audit.query({}, { limit: 1000 });
+    const rows = await bot.audit.query({}, { limit: 1000 });
     for (const { prevHash: _p, hash: _h, ...row } of rows.rows) expect(JSON.stringify(row)).not.toMatch(/\d{13,}/);
     for (const m of bot.slack.messages.filter((x) => x.visibility === 'public')) {
       // The issuer's trace ids (UUIDs) are shown by design; one of mostly digits is not a card number.
@@ -628,7 +628,7 @@ describe('hostile input over HTTP with signatures', () => {
   it.each(FORGERIES.map((f) => [f.name, f] as const))(
     'when a request is forged (%s), then it is refused with 401 and nothing runs',
     async (_name, forgery) => {
-      const auditBefore = bot.audit.count({});
+      const auditBefore = await bot.audit.count({});
       const callsBefore = bot.sandbox?.calls.length ?? 0;
       const messagesBefore = bot.slack.messages.length;
       const { raw } = encodeDelivery({
@@ -640,7 +640,7 @@ describe('hostile input over HTTP with signatures', () => {
       await bot.bot.idle();
       bump(counts, `forged request refused with ${status}`);
       expect(status).toBe(401);
-      expect(bot.audit.count({})).toBe(auditBefore);
+      expect(await bot.audit.count({})).toBe(auditBefore);
       expect(bot.sandbox?.calls.length ?? 0).toBe(callsBefore);
       expect(bot.slack.messages.length).toBe(messagesBefore);
     },
@@ -665,7 +665,7 @@ describe('hostile input over HTTP with signatures', () => {
     bump(counts, 'replayed Approve clicks', statuses.length);
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(bot.sandbox?.calls.filter((c) => c.op === 'cancel' && c.cardId === 'card-active-4')).toHaveLength(1);
-    expect(bot.audit.count({ cardId: 'card-active-4', op: 'cancel', outcome: 'started' })).toBe(1);
+    expect(await bot.audit.count({ cardId: 'card-active-4', op: 'cancel', outcome: 'started' })).toBe(1);
   });
 
   it('when a captured form submission or command is replayed within five minutes, then it does not run twice', async () => {

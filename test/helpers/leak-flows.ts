@@ -166,7 +166,7 @@ export const LEAK_FLOWS: LeakFlow[] = [
       expect((await reveal(CAROL, SECURE, 'cvv', 'card-active-5')).shown).toContain(PLANTED.cvv);
       expect((await reveal(ALICE, SUPPORT, 'expiry', 'card-active-5')).shown).toContain(PLANTED.expiry);
       expect((await reveal(CAROL, SECURE, 'pin', 'card-active-5')).shown).toContain(PLANTED.pin);
-      expect(bot.audit.count({ cardId: 'card-active-5', outcome: 'revealed' })).toBe(5);
+      expect(await bot.audit.count({ cardId: 'card-active-5', outcome: 'revealed' })).toBe(5);
     },
   },
   {
@@ -331,7 +331,7 @@ export const LEAK_FLOWS: LeakFlow[] = [
       if (!form) throw new Error('no reject form');
       await bot.driver.submitView(DAVE, form, { reason: 'customer changed their mind' });
       expect(sandbox.card('card-active-5')?.status).not.toBe('cancelled');
-      expect(bot.approvals.pendingForCard('card-active-5')).toBeUndefined();
+      expect(await bot.approvals.pendingForCard('card-active-5')).toBeUndefined();
     },
   },
   {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { expect } from 'vitest';
-import type { CardIssuer } from '../../src/adapters/issuer/card-issuer.js';
+import type { CardIssuer } from '../../src/domain/cards/card-issuer.js';
 import { type OfflineBot, startOfflineBot } from '../../src/shell/offline-bot.js';
 import type { LeakFlow, LeakFlowContext } from './leak-flows.js';
 import { answerOf, shownBy } from './leak-flows.js';

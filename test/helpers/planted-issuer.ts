@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CardIssuer } from '../../src/adapters/issuer/card-issuer.js';
 import { createCardIssuer } from '../../src/adapters/issuer/create-issuer.js';
+import type { CardIssuer } from '../../src/domain/cards/card-issuer.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/server.js';
 import { PLANTED } from './planted-values.js';
 

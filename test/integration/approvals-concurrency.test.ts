@@ -15,11 +15,11 @@ describe.each(['in-process', 'http'] as const)('parallel approvals (%s)', (trans
     expect(results.every((r) => r.status === 200)).toBe(true);
 
     expect(cancelCalls(bot)).toHaveLength(1);
-    const rows = auditOf(bot, id);
+    const rows = await auditOf(bot, id);
     expect(rows.map((r) => r.outcome)).toEqual(['requested', 'approved', 'started', 'ok']);
     const winner = rows[1]?.actor;
     expect([DAVE, ERIN]).toContain(winner);
-    expect(bot.approvals.get(id)?.decidedBy).toBe(winner);
+    expect((await bot.approvals.get(id))?.decidedBy).toBe(winner);
 
     // 19 late clickers, each told (ephemerally, only to them) who approved.
     const lateAnswers = bot.slack.messages.filter(
@@ -32,6 +32,6 @@ describe.each(['in-process', 'http'] as const)('parallel approvals (%s)', (trans
     const replay = await bot.driver.click(ERIN, stale, 'approval_approve');
     expect(replay.messages.find((m) => m.to === ERIN)?.text).toContain(`<@${winner}> already approved`);
     expect(cancelCalls(bot)).toHaveLength(1);
-    expect(auditOf(bot, id)).toHaveLength(4);
+    expect(await auditOf(bot, id)).toHaveLength(4);
   });
 });

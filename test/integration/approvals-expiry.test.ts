@@ -29,15 +29,15 @@ describe('expiry of cancel requests', () => {
     expect(click.messages.find((m) => m.to === DAVE)?.text).toMatch(/expired/);
     expect(cancelCalls(bot)).toHaveLength(0);
     // The click found it overdue, so it was expired at once: message updated, audited, requester told.
-    expect(bot.approvals.get(id)?.state).toBe('expired');
+    expect((await bot.approvals.get(id))?.state).toBe('expired');
     expect(buttons(message)).toHaveLength(0);
     expect(message?.text).toMatch(/Expired/);
-    expect(auditOf(bot, id).map((r) => r.outcome)).toEqual(['requested', 'expired']);
+    expect((await auditOf(bot, id)).map((r) => r.outcome)).toEqual(['requested', 'expired']);
     expect(ephemeralTo(bot, ALICE).at(-1)?.text).toMatch(/expired/);
     // Reject after expiry: the form turns into the same answer.
     await bot.driver.click(ERIN, stale, 'approval_reject');
     expect(JSON.stringify(bot.slack.views.at(-1)?.view)).toMatch(/expired/);
-    expect(bot.approvals.get(id)?.state).toBe('expired');
+    expect((await bot.approvals.get(id))?.state).toBe('expired');
   });
 
   it('when the ttl passes, then the sweep expires the request, updates its message, audits it and keeps the row', async () => {
@@ -49,17 +49,17 @@ describe('expiry of cancel requests', () => {
     clock.advance(TTL_MS - 10 * 60_000);
     await bot.bot.sweepApprovalsNow();
     await bot.bot.idle();
-    expect(bot.approvals.get(first.id)?.state).toBe('expired');
-    expect(bot.approvals.get(second.id)?.state).toBe('pending');
+    expect((await bot.approvals.get(first.id))?.state).toBe('expired');
+    expect((await bot.approvals.get(second.id))?.state).toBe('pending');
     expect(first.message?.text).toMatch(/Expired/);
     expect(buttons(first.message)).toHaveLength(0);
     expect(buttons(second.message)).toHaveLength(2);
-    const expired = auditOf(bot, first.id).at(-1);
+    const expired = (await auditOf(bot, first.id)).at(-1);
     expect(expired?.outcome).toBe('expired');
     expect(expired?.actor).toBe('cardops');
     // A second sweep finds nothing more to do.
     await bot.bot.sweepApprovalsNow();
-    expect(auditOf(bot, first.id).filter((r) => r.outcome === 'expired')).toHaveLength(1);
+    expect((await auditOf(bot, first.id)).filter((r) => r.outcome === 'expired')).toHaveLength(1);
     // History is kept, and the card may be requested again.
     expect(bot.db.prepare('SELECT count(*) AS n FROM approvals').get()).toEqual({ n: 2 });
     const again = await fileCancel(bot, ALICE, 'card-active-1');
@@ -74,8 +74,8 @@ describe('expiry of cancel requests', () => {
     clock.advance(TTL_MS + 1000);
     const fresh = await fileCancel(bot, ALICE, 'card-active-3', 'still lost');
     expect(fresh.id).not.toBe(old.id);
-    expect(bot.approvals.get(old.id)?.state).toBe('expired');
+    expect((await bot.approvals.get(old.id))?.state).toBe('expired');
     expect(old.message?.text).toMatch(/Expired/);
-    expect(auditOf(bot, old.id).map((r) => r.outcome)).toEqual(['requested', 'expired']);
+    expect((await auditOf(bot, old.id)).map((r) => r.outcome)).toEqual(['requested', 'expired']);
   });
 });

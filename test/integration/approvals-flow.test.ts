@@ -45,13 +45,13 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
       ['Reject', 'danger', id],
     ]);
     expect(cancelCalls(bot)).toHaveLength(0);
-    expect(bot.approvals.get(id)?.state).toBe('pending');
+    expect((await bot.approvals.get(id))?.state).toBe('pending');
 
     // The approver approves.
     await bot.driver.click(DAVE, message!, 'approval_approve');
     expect(cancelCalls(bot)).toHaveLength(1);
     expect(bot.sandbox?.card('card-active-1')?.status).toBe('cancelled');
-    const request = bot.approvals.get(id);
+    const request = await bot.approvals.get(id);
     expect(request?.state).toBe('done');
     expect(request?.decidedBy).toBe(DAVE);
 
@@ -71,7 +71,7 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
     expect(notice?.text).toContain(`approved by <@${DAVE}>`);
 
     // The audit: requested, approved, then the call's started and ok, all with the request id.
-    const rows = auditOf(bot, id);
+    const rows = await auditOf(bot, id);
     expect(rows.map((r) => [r.outcome, r.actor])).toEqual([
       ['requested', ALICE],
       ['approved', DAVE],
@@ -83,8 +83,8 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
     expect((await bot.audit.verify()).ok).toBe(true);
 
     // No response_url left the vault.
-    expect(everythingRecorded(bot)).not.toContain(result.responseUrl);
-    expect(everythingRecorded(bot)).not.toContain('/commands/');
+    expect(await everythingRecorded(bot)).not.toContain(result.responseUrl);
+    expect(await everythingRecorded(bot)).not.toContain('/commands/');
   });
 
   it('when the requester clicks Approve on their own request, then it is refused, audited, and nothing reaches the issuer', async () => {
@@ -95,9 +95,9 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
     expect(refusal?.visibility).toBe('ephemeral');
     expect(refusal?.text).toMatch(/cannot decide it/);
     expect(cancelCalls(bot)).toHaveLength(0);
-    expect(bot.approvals.get(id)?.state).toBe('pending');
+    expect((await bot.approvals.get(id))?.state).toBe('pending');
     expect(buttons(message)).toHaveLength(2);
-    const refused = auditOf(bot, id).find((r) => r.outcome === 'refused');
+    const refused = (await auditOf(bot, id)).find((r) => r.outcome === 'refused');
     expect(refused?.actor).toBe(ALICE);
     expect(refused?.reason).toMatch(/requester/);
   });
@@ -114,8 +114,8 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
     expect(form?.view.submit).toBeUndefined();
     expect(reject.status).toBe(200);
     expect(cancelCalls(bot)).toHaveLength(0);
-    expect(bot.approvals.get(id)?.state).toBe('pending');
-    const refusals = auditOf(bot, id).filter((r) => r.outcome === 'refused');
+    expect((await bot.approvals.get(id))?.state).toBe('pending');
+    const refusals = (await auditOf(bot, id)).filter((r) => r.outcome === 'refused');
     expect(refusals.map((r) => [r.actor, r.reason?.split(':')[0]])).toEqual([
       [STRANGER, 'approve'],
       [CAROL, 'reject'],
@@ -130,7 +130,7 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
     expect(form?.view.callback_id).toBe('approval_reject_reason');
     expect(JSON.stringify(form?.view)).not.toContain('http');
     await bot.driver.submitView(ERIN, form!, { reason: 'card is <b>fine</b>, customer found it' });
-    expect(bot.approvals.get(id)?.state).toBe('rejected');
+    expect((await bot.approvals.get(id))?.state).toBe('rejected');
     expect(cancelCalls(bot)).toHaveLength(0);
     expect(bot.sandbox?.card('card-active-4')?.status).toBe('active');
     expect(message?.text).toContain(`Rejected by <@${ERIN}>`);
@@ -138,7 +138,7 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
     expect(buttons(message)).toHaveLength(0);
     const notice = ephemeralTo(bot, ALICE).at(-1);
     expect(notice?.text).toContain(`rejected by <@${ERIN}>: card is &lt;b&gt;fine&lt;/b&gt;`);
-    const rows = auditOf(bot, id);
+    const rows = await auditOf(bot, id);
     expect(rows.map((r) => r.outcome)).toEqual(['requested', 'rejected']);
     expect(rows[1]?.reason).toBe('card is <b>fine</b>, customer found it');
     expect(rows[1]?.actor).toBe(ERIN);
@@ -150,14 +150,14 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
     const stale = { ...message!, blocks: structuredClone(message!.blocks) };
     await bot.driver.click(DAVE, message!, 'approval_reject');
     await bot.driver.submitView(DAVE, bot.driver.openViewOf(DAVE)!, {});
-    expect(bot.approvals.get(id)?.state).toBe('rejected');
-    expect(bot.approvals.get(id)?.decisionReason).toBeNull();
+    expect((await bot.approvals.get(id))?.state).toBe('rejected');
+    expect((await bot.approvals.get(id))?.decisionReason).toBeNull();
     expect(message?.text).toContain('(no reason given)');
     expect(ephemeralTo(bot, ALICE).at(-1)?.text).toContain('(no reason given)');
     const late = await bot.driver.click(ERIN, stale, 'approval_approve');
     expect(late.messages.find((m) => m.to === ERIN)?.text).toContain(`<@${DAVE}> already rejected`);
     expect(cancelCalls(bot)).toHaveLength(0);
-    expect(auditOf(bot, id).map((r) => r.outcome)).toEqual(['requested', 'rejected']);
+    expect((await auditOf(bot, id)).map((r) => r.outcome)).toEqual(['requested', 'rejected']);
   });
 
   it('when a request is decided while another approver has the reject form open, then submitting the form says so', async () => {
@@ -170,8 +170,8 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
     const submitted = await bot.driver.submitView(ERIN, form, { reason: 'too late' });
     expect(submitted.errors).toBeUndefined();
     expect(JSON.stringify(form.view)).toContain(`<@${DAVE}> already approved`);
-    expect(bot.approvals.get(id)?.state).toBe('done');
-    expect(auditOf(bot, id).map((r) => r.outcome)).toEqual(['requested', 'approved', 'started', 'ok']);
+    expect((await bot.approvals.get(id))?.state).toBe('done');
+    expect((await auditOf(bot, id)).map((r) => r.outcome)).toEqual(['requested', 'approved', 'started', 'ok']);
   });
 
   it('when the issuer does not answer the approved cancel in time, then the outcome is unknown everywhere and a new click does not retry it', async () => {
@@ -179,13 +179,13 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
     const { message, id } = await fileCancel(bot, ALICE, 'card-fault-slow');
     const stale = { ...message!, blocks: structuredClone(message!.blocks) };
     await bot.driver.click(DAVE, message!, 'approval_approve');
-    expect(bot.approvals.get(id)?.state).toBe('unknown');
+    expect((await bot.approvals.get(id))?.state).toBe('unknown');
     expect(message?.text).toMatch(/outcome is unknown.*check the card at the issuer before doing anything/);
     expect(ephemeralTo(bot, ALICE).at(-1)?.text).toMatch(/outcome is \*unknown\*/);
     const again = await bot.driver.click(ERIN, stale, 'approval_approve');
     expect(again.messages.find((m) => m.to === ERIN)?.text).toMatch(/will not be run again/);
     expect(cancelCalls(bot)).toHaveLength(1);
-    expect(auditOf(bot, id).map((r) => r.outcome)).toEqual(['requested', 'approved', 'started', 'unknown']);
+    expect((await auditOf(bot, id)).map((r) => r.outcome)).toEqual(['requested', 'approved', 'started', 'unknown']);
   });
 
   it('when a second cancel is requested for a card with one pending, then the answer points at the pending request', async () => {
@@ -196,7 +196,7 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
     expect(answer?.text).toContain(first.id);
     expect(answer?.text).toContain('already has a cancel request');
     expect(approvalMessages(bot)).toHaveLength(1);
-    expect(auditOf(bot, first.id).map((r) => r.outcome)).toEqual(['requested']);
+    expect((await auditOf(bot, first.id)).map((r) => r.outcome)).toEqual(['requested']);
   });
 
   it('when the approver clicks Approve from a request whose cancel the issuer refuses, then the message shows the failure and the requester is told', async () => {
@@ -204,10 +204,10 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
     const { message, id } = await fileCancel(bot, ALICE, 'card-cancelled-1');
     await bot.driver.click(DAVE, message!, 'approval_approve');
     expect(cancelCalls(bot)).toHaveLength(1);
-    expect(bot.approvals.get(id)?.state).toBe('failed');
+    expect((await bot.approvals.get(id))?.state).toBe('failed');
     expect(message?.text).toContain('did not cancel');
     expect(ephemeralTo(bot, ALICE).at(-1)?.text).toContain('did not cancel');
-    expect(auditOf(bot, id).map((r) => r.outcome)).toEqual(['requested', 'approved', 'started', 'failed']);
+    expect((await auditOf(bot, id)).map((r) => r.outcome)).toEqual(['requested', 'approved', 'started', 'failed']);
   });
 });
 
@@ -230,8 +230,8 @@ describe('self-approval', () => {
     await bot.driver.click(CAROL, message!, 'approval_reject');
     expect(JSON.stringify(bot.slack.views.at(-1)?.view)).toMatch(/cannot decide it/);
     expect(cancelCalls(bot)).toHaveLength(0);
-    expect(bot.approvals.get(id)?.state).toBe('pending');
-    expect(auditOf(bot, id).map((r) => [r.outcome, r.actor])).toEqual([
+    expect((await bot.approvals.get(id))?.state).toBe('pending');
+    expect((await auditOf(bot, id)).map((r) => [r.outcome, r.actor])).toEqual([
       ['requested', CAROL],
       ['refused', CAROL],
       ['refused', CAROL],
@@ -239,7 +239,7 @@ describe('self-approval', () => {
     // Another approver still can.
     await bot.driver.click(DAVE, message!, 'approval_approve');
     expect(cancelCalls(bot)).toHaveLength(1);
-    expect(bot.approvals.get(id)?.state).toBe('done');
+    expect((await bot.approvals.get(id))?.state).toBe('done');
   });
 
   it('when a cancel is requested where the channel does not allow it, then it is denied and nothing is posted', async () => {
@@ -247,7 +247,7 @@ describe('self-approval', () => {
     const result = await bot.driver.command(ALICE, 'C0RANDOM', '/card', 'cancel card-active-1 stolen');
     expect(result.messages[0]?.text).toMatch(/not allowed/);
     expect(approvalMessages(bot)).toHaveLength(0);
-    expect(bot.approvals.pendingForCard('card-active-1')).toBeUndefined();
-    expect(bot.audit.query({ op: 'cancel' }, { limit: 5 }).rows.map((r) => r.outcome)).toEqual(['denied']);
+    expect(await bot.approvals.pendingForCard('card-active-1')).toBeUndefined();
+    expect((await bot.audit.query({ op: 'cancel' }, { limit: 5 })).rows.map((r) => r.outcome)).toEqual(['denied']);
   });
 });

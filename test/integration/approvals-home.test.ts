@@ -45,13 +45,13 @@ describe('the Home tab', () => {
 
     await bot.driver.clickInView(DAVE, tab, 'approval_approve');
     expect(cancelCalls(bot)).toHaveLength(1);
-    expect(bot.approvals.get(id)?.state).toBe('done');
+    expect((await bot.approvals.get(id))?.state).toBe('done');
     // The channel message is updated as for a click there; the approver's answer is their re-published tab.
     expect(message?.text).toContain(`<@${DAVE}>`);
     expect(buttons(message)).toHaveLength(0);
     const after = JSON.stringify(home(bot, DAVE).view);
     expect(after).toContain('is *cancelled*');
-    expect(after).toContain(bot.approvals.get(id)?.traceId ?? 'a trace id');
+    expect(after).toContain((await bot.approvals.get(id))?.traceId ?? 'a trace id');
     expect(buttonsOf(home(bot, DAVE).view.blocks as unknown[])).toHaveLength(0);
     expect(ephemeralTo(bot, ALICE).at(-1)?.text).toContain(`approved by <@${DAVE}>`);
   });
@@ -66,7 +66,7 @@ describe('the Home tab', () => {
     await bot.driver.clickInView(ERIN, stale, 'approval_approve');
     expect(JSON.stringify(home(bot, ERIN).view)).toContain(`<@${DAVE}> already approved`);
     expect(cancelCalls(bot)).toHaveLength(1);
-    expect(auditOf(bot, id).filter((r) => r.outcome === 'approved')).toHaveLength(1);
+    expect((await auditOf(bot, id)).filter((r) => r.outcome === 'approved')).toHaveLength(1);
   });
 
   it('when an approver rejects from the Home tab, then the form opens, the rejection lands, and the tab says so', async () => {
@@ -77,7 +77,7 @@ describe('the Home tab', () => {
     const form = bot.driver.openViewOf(ERIN);
     expect(form?.view.callback_id).toBe('approval_reject_reason');
     await bot.driver.submitView(ERIN, form!, { reason: 'duplicate' });
-    expect(bot.approvals.get(id)?.state).toBe('rejected');
+    expect((await bot.approvals.get(id))?.state).toBe('rejected');
     expect(message?.text).toContain(`Rejected by <@${ERIN}>`);
     expect(JSON.stringify(home(bot, ERIN).view)).toContain(`Rejected by <@${ERIN}>: duplicate`);
   });

@@ -21,19 +21,19 @@ describe('when the approval message cannot be posted', () => {
       expect(answer?.text).toMatch(wording);
       expect(answer?.text).toContain('No request is pending');
       expect(approvalMessages(bot)).toHaveLength(0);
-      expect(bot.approvals.pendingForCard('card-active-1')).toBeUndefined();
+      expect(await bot.approvals.pendingForCard('card-active-1')).toBeUndefined();
       expect(cancelCalls(bot)).toHaveLength(0);
-      const failed = bot.audit.query({ op: 'cancel' }, { limit: 10 }).rows.reverse();
+      const failed = (await bot.audit.query({ op: 'cancel' }, { limit: 10 })).rows.reverse();
       expect(failed.map((r) => r.outcome)).toEqual(['requested', 'failed']);
       expect(failed[1]?.error).toContain(error);
       const id = failed[0]?.approvalId ?? '';
-      expect(bot.approvals.get(id)?.state).toBe('failed');
+      expect((await bot.approvals.get(id))?.state).toBe('failed');
 
       // Once fixed, a new request goes through.
       const again = await fileCancel(bot, ALICE, 'card-active-1');
       expect(again.id).not.toBe(id);
       expect(again.message?.channel).toBe(APPROVALS);
-      expect(auditOf(bot, again.id).map((r) => r.outcome)).toEqual(['requested']);
+      expect((await auditOf(bot, again.id)).map((r) => r.outcome)).toEqual(['requested']);
     },
   );
 
@@ -43,6 +43,6 @@ describe('when the approval message cannot be posted', () => {
     if (channel) channel.botMember = false;
     const result = await bot.driver.command(ALICE, SUPPORT, '/card', 'cancel card-active-1 stolen');
     expect(result.messages.find((m) => m.to === ALICE)?.text).toMatch(/I am not a member of <#C0APPROVE>/);
-    expect(bot.approvals.pendingForCard('card-active-1')).toBeUndefined();
+    expect(await bot.approvals.pendingForCard('card-active-1')).toBeUndefined();
   });
 });

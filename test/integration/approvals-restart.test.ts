@@ -47,11 +47,11 @@ describe.each(['sovera', 'paycaddy'] as const)('restarts (%s)', (provider) => {
     first = undefined;
 
     second = await startOfflineBot({ provider, databasePath });
-    expect(second.approvals.get(id)?.state).toBe('pending');
+    expect((await second.approvals.get(id))?.state).toBe('pending');
     const kept = carryOver(second, message!);
     await second.driver.click(DAVE, kept, 'approval_approve');
     expect(cancelCalls(second)).toHaveLength(1);
-    expect(second.approvals.get(id)?.state).toBe('done');
+    expect((await second.approvals.get(id))?.state).toBe('done');
     expect(kept.text).toContain(`<@${DAVE}>`);
     expect(buttons(kept)).toHaveLength(0);
     // The response_url died with the first process: the requester is told in the channel they asked from.
@@ -59,7 +59,7 @@ describe.each(['sovera', 'paycaddy'] as const)('restarts (%s)', (provider) => {
     expect(notice?.channel).toBe(SUPPORT);
     expect(notice?.via).toBe('chat.postEphemeral');
     expect(notice?.text).toContain(id);
-    expect(auditOf(second, id).map((r) => r.outcome)).toEqual(['requested', 'approved', 'started', 'ok']);
+    expect((await auditOf(second, id)).map((r) => r.outcome)).toEqual(['requested', 'approved', 'started', 'ok']);
   });
 
   it('when cardops stopped during a cancel, then at restart the request is marked unknown, shown as such, and never run again', async () => {
@@ -67,14 +67,14 @@ describe.each(['sovera', 'paycaddy'] as const)('restarts (%s)', (provider) => {
     first = await startOfflineBot({ provider, databasePath });
     const { message, id } = await fileCancel(first, ALICE, 'card-active-2');
     // An approver's claim went through; the process died before the issuer answered.
-    expect(first.approvals.claim(id, DAVE).claimed).toBe(true);
+    expect((await first.approvals.claim(id, DAVE)).claimed).toBe(true);
     await first.close();
     first = undefined;
 
     second = await startOfflineBot({ provider, databasePath });
-    const request = second.approvals.get(id);
+    const request = await second.approvals.get(id);
     expect(request?.state).toBe('unknown');
-    const rows = auditOf(second, id);
+    const rows = await auditOf(second, id);
     expect(rows.map((r) => r.outcome)).toEqual(['requested', 'unknown']);
     expect(rows[1]?.actor).toBe(DAVE);
     // The approval message was updated to say so (the stand-in has no copy of it, so look at the call).
@@ -87,7 +87,7 @@ describe.each(['sovera', 'paycaddy'] as const)('restarts (%s)', (provider) => {
     const click = await second.driver.click(ERIN, kept, 'approval_approve');
     expect(click.messages.find((m) => m.to === ERIN)?.text).toMatch(/outcome is unknown.*will not be run again/);
     expect(cancelCalls(second)).toHaveLength(0);
-    expect(second.approvals.get(id)?.state).toBe('unknown');
+    expect((await second.approvals.get(id))?.state).toBe('unknown');
 
     // Approvers see it flagged on their Home tab.
     await second.driver.openHome(ERIN);
@@ -98,19 +98,19 @@ describe.each(['sovera', 'paycaddy'] as const)('restarts (%s)', (provider) => {
     // A third start does not audit it again.
     await second.close();
     second = await startOfflineBot({ provider, databasePath });
-    expect(auditOf(second, id).map((r) => r.outcome)).toEqual(['requested', 'unknown']);
+    expect((await auditOf(second, id)).map((r) => r.outcome)).toEqual(['requested', 'unknown']);
   });
 
   it('when recovery cannot write at start, then the bot still starts and the interrupted cancel is never run again', async () => {
     const databasePath = path.join(dir, 'cardops.db');
     first = await startOfflineBot({ provider, databasePath });
     const { message, id } = await fileCancel(first, ALICE, 'card-active-4');
-    expect(first.approvals.claim(id, DAVE).claimed).toBe(true);
+    expect((await first.approvals.claim(id, DAVE)).claimed).toBe(true);
     await first.close();
     first = undefined;
 
     second = await startOfflineBot({ provider, databasePath, database: new Sqlite(databasePath, { readonly: true }) });
-    expect(second.approvals.get(id)?.state).toBe('executing');
+    expect((await second.approvals.get(id))?.state).toBe('executing');
     const click = await second.driver.click(ERIN, carryOver(second, message!), 'approval_approve');
     expect(click.messages.find((m) => m.to === ERIN)?.text).toContain(`<@${DAVE}> already approved`);
     expect(cancelCalls(second)).toHaveLength(0);
@@ -119,7 +119,7 @@ describe.each(['sovera', 'paycaddy'] as const)('restarts (%s)', (provider) => {
   it('when cardops stopped after filing a request but before posting it, then at restart it is voided and the card can be requested again', async () => {
     const databasePath = path.join(dir, 'cardops.db');
     first = await startOfflineBot({ provider, databasePath });
-    const created = first.approvals.create({
+    const created = await first.approvals.create({
       cardId: 'card-active-3',
       requester: ALICE,
       teamId: 'T0CARDOPS',
@@ -132,7 +132,7 @@ describe.each(['sovera', 'paycaddy'] as const)('restarts (%s)', (provider) => {
     first = undefined;
 
     second = await startOfflineBot({ provider, databasePath });
-    expect(second.approvals.pendingForCard('card-active-3')).toBeUndefined();
+    expect(await second.approvals.pendingForCard('card-active-3')).toBeUndefined();
     expect(ephemeralTo(second, ALICE).at(-1)?.text).toMatch(/never reached the approvers/);
     const again = await fileCancel(second, ALICE, 'card-active-3');
     expect(again.request?.state).toBe('pending');

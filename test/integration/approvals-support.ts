@@ -26,7 +26,7 @@ export async function fileCancel(
 ) {
   const result = await bot.driver.command(user, SUPPORT, '/card', `cancel ${cardId} ${reason}`);
   const message = approvalMessages(bot).at(-1);
-  const request = bot.approvals.pendingForCard(cardId);
+  const request = await bot.approvals.pendingForCard(cardId);
   return { result, message, request, id: request?.id ?? '' };
 }
 
@@ -45,10 +45,9 @@ export function cancelCalls(bot: OfflineBot) {
 }
 
 /** The audit rows of one request, oldest first. */
-export function auditOf(bot: OfflineBot, approvalId: string) {
-  return bot.audit
-    .query({ op: 'cancel' }, { limit: 1000 })
-    .rows.filter((r) => r.approvalId === approvalId)
+export async function auditOf(bot: OfflineBot, approvalId: string) {
+  return (await bot.audit.query({ op: 'cancel' }, { limit: 1000 })).rows
+    .filter((r) => r.approvalId === approvalId)
     .reverse();
 }
 
@@ -57,9 +56,9 @@ export function buttons(message: SlackMessage | undefined) {
 }
 
 /** Everything that left the app or was stored: a response_url must be in none of it. */
-export function everythingRecorded(bot: OfflineBot): string {
+export async function everythingRecorded(bot: OfflineBot): Promise<string> {
   const rows = bot.db.prepare('SELECT * FROM approvals').all();
-  const audit = bot.audit.query({}, { limit: 1000 }).rows;
+  const audit = (await bot.audit.query({}, { limit: 1000 })).rows;
   return JSON.stringify([
     bot.slack.calls,
     bot.slack.acks,

@@ -299,9 +299,9 @@ describe('/card-audit export', () => {
     expect(other.status).toBe(200);
     await waitFor(() => shownTo(bot, ALICE).length > 0, 'the other answer');
     const readWhenAnswered = batchesRead;
-    const managerLooks = () =>
-      bot.audit.query({ actor: MANAGER, op: 'audit' }, { limit: 10 }).rows.map((r) => r.outcome);
-    expect(managerLooks()).toEqual([]);
+    const managerLooks = async () =>
+      (await bot.audit.query({ actor: MANAGER, op: 'audit' }, { limit: 10 })).rows.map((r) => r.outcome);
+    expect(await managerLooks()).toEqual([]);
     expect(uploadFlow(bot)).not.toContain('files.getUploadURLExternal');
     expect(shownTo(bot, MANAGER)).toHaveLength(1);
 
@@ -309,7 +309,7 @@ describe('/card-audit export', () => {
     expect(batchesRead).toBe(100);
     expect(readWhenAnswered).toBeLessThan(batchesRead);
     expect(shownTo(bot, MANAGER).at(-1)?.text).toContain('Sent 100,000 rows');
-    expect(managerLooks()).toEqual(['exported']);
+    expect(await managerLooks()).toEqual(['exported']);
     const content = [...bot.slack.uploads.values()][0]!;
     const lines = content.toString('utf8').split('\r\n');
     expect(lines).toHaveLength(100_000 + 2); // header, rows, and the empty string after the last CRLF

@@ -17,7 +17,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card block and unblock (%s)', (
     expect(message?.to).toBe(ALICE);
     expect(message?.text).toContain('blocked');
     expect(message?.text).toContain('sandbox');
-    const rows = bot.audit.query({ cardId: 'card-active-1' }, { limit: 10 }).rows.reverse();
+    const rows = (await bot.audit.query({ cardId: 'card-active-1' }, { limit: 10 })).rows.reverse();
     expect(rows.map((r) => r.outcome)).toEqual(['started', 'ok']);
     expect(rows[0]?.reason).toBe('lost wallet');
     expect(bot.sandbox?.card('card-active-1')?.status).toBe('blocked');
@@ -27,7 +27,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card block and unblock (%s)', (
     bot = await startOfflineBot({ provider });
     const result = await bot.driver.command(STRANGER, 'C0SUPPORT', '/card', 'block card-active-1');
     expect(result.messages[0]?.text).toMatch(/role/i);
-    const rows = bot.audit.query({}, { limit: 10 }).rows;
+    const rows = (await bot.audit.query({}, { limit: 10 })).rows;
     expect(rows.map((r) => r.outcome)).toEqual(['denied']);
     expect(bot.sandbox?.calls).toHaveLength(0);
   });
@@ -47,30 +47,27 @@ describe.each(['sovera', 'paycaddy'] as const)('/card answers for every error cl
     expect(mine).toHaveLength(1);
     return mine[0]?.text ?? '';
   };
-  const lastOutcomes = (cardId: string) =>
-    bot.audit
-      .query({ cardId }, { limit: 10 })
-      .rows.reverse()
-      .map((r) => r.outcome);
+  const lastOutcomes = async (cardId: string) =>
+    (await bot.audit.query({ cardId }, { limit: 10 })).rows.reverse().map((r) => r.outcome);
 
   it('when a blocked card is blocked again, then the issuer refusal is shown in its own words and audited as failed', async () => {
     bot = await startOfflineBot({ provider });
     const text = await ask(ALICE, 'C0SUPPORT', 'block card-blocked-1');
     expect(text).toMatch(/refused by the issuer: .*already blocked/i);
-    expect(lastOutcomes('card-blocked-1')).toEqual(['started', 'failed']);
+    expect(await lastOutcomes('card-blocked-1')).toEqual(['started', 'failed']);
   });
 
   it('when the card is unknown, then the agent is told to check the card id', async () => {
     bot = await startOfflineBot({ provider });
     expect(await ask(ALICE, 'C0SUPPORT', 'unblock card-nobody-99')).toMatch(/does not know card/);
-    expect(lastOutcomes('card-nobody-99')).toEqual(['started', 'failed']);
+    expect(await lastOutcomes('card-nobody-99')).toEqual(['started', 'failed']);
   });
 
   it('when the issuer fails with a 5xx, then the answer carries the trace id and the state change is not retried', async () => {
     bot = await startOfflineBot({ provider });
     const text = await ask(ALICE, 'C0SUPPORT', 'block card-fault-500');
     expect(text).toMatch(/issuer failed/i);
-    const [failed] = bot.audit.query({ cardId: 'card-fault-500', outcome: 'failed' }, { limit: 1 }).rows;
+    const [failed] = (await bot.audit.query({ cardId: 'card-fault-500', outcome: 'failed' }, { limit: 1 })).rows;
     if (provider === 'sovera') {
       expect(failed?.traceId).toBeTruthy();
       const shown = result(bot).at(-1)?.blocks;
@@ -83,19 +80,19 @@ describe.each(['sovera', 'paycaddy'] as const)('/card answers for every error cl
     bot = await startOfflineBot({ provider, issuerTimeoutMs: 300, sandboxSlowMs: 3_000 });
     const text = await ask(ALICE, 'C0SUPPORT', 'block card-fault-slow');
     expect(text).toMatch(/unknown/);
-    expect(lastOutcomes('card-fault-slow')).toEqual(['started', 'unknown']);
+    expect(await lastOutcomes('card-fault-slow')).toEqual(['started', 'unknown']);
   });
 
   it('when the issuer answers in a malformed body, then the agent hears the outcome is unknown', async () => {
     bot = await startOfflineBot({ provider });
     expect(await ask(ALICE, 'C0SUPPORT', 'block card-fault-malformed')).toMatch(/unexpected format/);
-    expect(lastOutcomes('card-fault-malformed')).toEqual(['started', 'unknown']);
+    expect(await lastOutcomes('card-fault-malformed')).toEqual(['started', 'unknown']);
   });
 
   it('when the issuer cannot be reached, then the agent is told and the audit says failed', async () => {
     bot = await startOfflineBot({ provider, issuerBaseUrl: 'http://127.0.0.1:9' });
     expect(await ask(ALICE, 'C0SUPPORT', 'block card-active-1')).toMatch(/could not be reached/);
-    expect(lastOutcomes('card-active-1')).toEqual(['started', 'failed']);
+    expect(await lastOutcomes('card-active-1')).toEqual(['started', 'failed']);
   });
 
   it('when a senior reads and sets the limit, then PayCaddy answers and Sovera says it is not offered without a call', async () => {
@@ -119,7 +116,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card answers for every error cl
     expect(await ask(BOB, 'C0SUPPORT', 'block card-active-3 suspicious use')).toContain('blocked');
     expect(await ask(BOB, 'C0SUPPORT', 'unblock card-active-3 customer confirmed')).toContain('unblocked');
     expect(bot.sandbox?.card('card-active-3')?.status).toBe('active');
-    expect(lastOutcomes('card-active-3')).toEqual(['started', 'ok', 'started', 'ok']);
+    expect(await lastOutcomes('card-active-3')).toEqual(['started', 'ok', 'started', 'ok']);
     const verified = await bot.audit.verify();
     expect(verified).toMatchObject({ ok: true, checked: 4 });
   });
@@ -152,7 +149,7 @@ describe('/card refuses bad input before the issuer', () => {
       expect(answer).toMatch(/Usage/);
       expect(answer).not.toMatch(/4929 8712 3456 0986|4929871234560986/);
       expect(bot.sandbox?.calls).toHaveLength(0);
-      const rows = bot.audit.query({}, { limit: 5 }).rows;
+      const rows = (await bot.audit.query({}, { limit: 5 })).rows;
       expect(rows.map((r) => r.outcome)).toEqual(['invalid']);
       expect(JSON.stringify(rows)).not.toContain('4929871234560986');
     },
@@ -202,7 +199,7 @@ describe('/card help, whoami and the operation form', () => {
     const answer = (await bot.driver.command(STRANGER, 'C0SUPPORT', '/card', '')).messages[0]?.text ?? '';
     expect(answer).toMatch(/may not run any card operation/);
     expect(bot.driver.openViewOf(STRANGER)).toBeUndefined();
-    expect(bot.audit.query({}, { limit: 1 }).rows[0]).toMatchObject({ actor: STRANGER, outcome: 'denied' });
+    expect((await bot.audit.query({}, { limit: 1 })).rows[0]).toMatchObject({ actor: STRANGER, outcome: 'denied' });
   });
 
   it('when the operation form is submitted with a bad field, then the refusal is audited like typed input', async () => {
@@ -212,7 +209,11 @@ describe('/card help, whoami and the operation form', () => {
     if (!view) throw new Error('no form');
     const bad = await bot.driver.submitView(ALICE, view, { op: 'cancel', card_id: 'card-active-1' });
     expect(bad.errors?.reason).toMatch(/needs a reason/);
-    expect(bot.audit.query({}, { limit: 1 }).rows[0]).toMatchObject({ actor: ALICE, op: 'cancel', outcome: 'invalid' });
+    expect((await bot.audit.query({}, { limit: 1 })).rows[0]).toMatchObject({
+      actor: ALICE,
+      op: 'cancel',
+      outcome: 'invalid',
+    });
     expect(bot.sandbox?.calls).toHaveLength(0);
   });
 
@@ -226,7 +227,7 @@ describe('/card help, whoami and the operation form', () => {
     bot = await startOfflineBot();
     const answer = (await bot.driver.command(user, channel, '/card', text)).messages[0]?.text ?? '';
     expect(answer).toMatch(why);
-    const [row] = bot.audit.query({}, { limit: 1 }).rows;
+    const [row] = (await bot.audit.query({}, { limit: 1 })).rows;
     expect(row).toMatchObject({ outcome: 'denied', actor: user, channelId: channel });
     expect(row?.reason).toMatch(/^(role|channel): /);
     expect(bot.sandbox?.calls).toHaveLength(0);
@@ -250,7 +251,7 @@ describe('/card when a gateway gives up', () => {
     try {
       const answer = (await bot.driver.command(ALICE, 'C0SUPPORT', '/card', 'block card-active-1')).messages[0];
       expect(answer?.text).toMatch(/\*unknown\*/);
-      const outcomes = bot.audit.query({ cardId: 'card-active-1' }, { limit: 5 }).rows.map((r) => r.outcome);
+      const outcomes = (await bot.audit.query({ cardId: 'card-active-1' }, { limit: 5 })).rows.map((r) => r.outcome);
       expect(outcomes).toEqual(['unknown', 'started']);
     } finally {
       await bot.close();

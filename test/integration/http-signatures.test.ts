@@ -43,7 +43,7 @@ describe('Slack requests over HTTP', () => {
     expect(bot.sandbox?.calls.map((c) => [c.dialect, c.op, c.cardId])).toEqual([
       ['paycaddy', 'block', 'card-active-2'],
     ]);
-    const outcomes = bot.audit.query({ cardId: 'card-active-2' }, { limit: 5 }).rows.map((r) => r.outcome);
+    const outcomes = (await bot.audit.query({ cardId: 'card-active-2' }, { limit: 5 })).rows.map((r) => r.outcome);
     expect(outcomes).toEqual(['ok', 'started']);
   });
 
@@ -55,7 +55,7 @@ describe('Slack requests over HTTP', () => {
     expect(answer.status).toBe(401);
     await bot.bot.idle();
     expect(bot.sandbox?.calls).toHaveLength(0);
-    expect(bot.audit.count({})).toBe(0);
+    expect(await bot.audit.count({})).toBe(0);
   });
 
   it('when the timestamp is more than 5 minutes old, then Bolt answers 401 even with a valid signature', async () => {

@@ -112,7 +112,7 @@ describe.each(['sovera', 'paycaddy'] as const)(
 
       const db = openDatabase(databasePath);
       const audit = createAuditStore(db);
-      const rows = audit.query({}, { limit: 10 }).rows.reverse();
+      const rows = (await audit.query({}, { limit: 10 })).rows.reverse();
       expect(rows.map((r) => [r.actor, r.op, r.outcome])).toEqual([
         ['U0AGENT01', 'block', 'started'],
         ['U0AGENT01', 'block', 'ok'],

@@ -47,7 +47,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
     expect(bot.sandbox?.card(PRINTED.id)?.status).toBe('active');
     expect(bot.sandbox?.calls.map((c) => c.op)).toEqual(['pan', 'cvv', 'activate']);
 
-    const rows = bot.audit.query({ cardId: PRINTED.id }, { limit: 20 }).rows.reverse();
+    const rows = (await bot.audit.query({ cardId: PRINTED.id }, { limit: 20 })).rows.reverse();
     expect(rows.map((r) => [r.op, r.outcome])).toEqual([
       ['pan', 'started'],
       ['pan', 'ok'],
@@ -75,7 +75,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
     expect(visibleText(wrongCvv.answer)).toMatch(/1 more failed check locks/);
     expect(bot.sandbox?.card(PRINTED.id)?.status).toBe('pendingAck');
     expect(bot.sandbox?.calls.filter((c) => c.op === 'activate')).toHaveLength(0);
-    expect(bot.audit.count({ cardId: PRINTED.id, op: 'activate', outcome: 'mismatched' })).toBe(2);
+    expect(await bot.audit.count({ cardId: PRINTED.id, op: 'activate', outcome: 'mismatched' })).toBe(2);
   });
 
   it('when three checks fail within an hour, then activation is locked for an hour, even with the right details, and every attempt is audited', async () => {
@@ -98,7 +98,9 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
     expect(late.modal).toBeUndefined();
     expect(bot.sandbox?.card(PRINTED.id)?.status).toBe('pendingAck');
 
-    const outcomes = bot.audit.query({ cardId: PRINTED.id, op: 'activate' }, { limit: 20 }).rows.map((r) => r.outcome);
+    const outcomes = (await bot.audit.query({ cardId: PRINTED.id, op: 'activate' }, { limit: 20 })).rows.map(
+      (r) => r.outcome,
+    );
     expect(outcomes.reverse()).toEqual(['mismatched', 'mismatched', 'mismatched', 'locked', 'locked']);
 
     // An hour after the third failure, the card can be activated.
@@ -119,9 +121,8 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
       modals.push(modal);
     }
     await Promise.all(modals.map((modal) => bot.driver.submitView(ALICE, modal, bad)));
-    const outcomes = bot.audit
-      .query({ cardId: PRINTED.id, op: 'activate' }, { limit: 20 })
-      .rows.map((r) => r.outcome)
+    const outcomes = (await bot.audit.query({ cardId: PRINTED.id, op: 'activate' }, { limit: 20 })).rows
+      .map((r) => r.outcome)
       .sort();
     expect(outcomes).toEqual([...Array(5).fill('locked'), ...Array(3).fill('mismatched')]);
     expect(bot.sandbox?.card(PRINTED.id)?.status).toBe('pendingAck');
@@ -140,7 +141,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
     expect(submitted.errors?.last4).toMatch(/locked until/);
     expect(typedValuesAppearIn(JSON.stringify(submitted.errors), RIGHT)).toBe(false);
     expect(bot.sandbox?.calls.filter((c) => c.op === 'activate')).toHaveLength(0);
-    expect(bot.audit.query({ actor: ALICE }, { limit: 5 }).rows[0]?.outcome).toBe('locked');
+    expect((await bot.audit.query({ actor: ALICE }, { limit: 5 })).rows[0]?.outcome).toBe('locked');
   });
 
   it('when the typed details are badly formed, then the modal shows field errors without echoing them and the issuer is not called', async () => {
@@ -153,7 +154,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
     expect(Object.keys(submitted.errors ?? {}).sort()).toEqual(['cvv', 'last4']);
     expect(JSON.stringify(submitted.errors)).not.toMatch(/12a4|98/);
     expect(bot.sandbox?.calls).toHaveLength(0);
-    expect(bot.audit.query({}, { limit: 5 }).rows.map((r) => r.outcome)).toEqual(['invalid']);
+    expect((await bot.audit.query({}, { limit: 5 })).rows.map((r) => r.outcome)).toEqual(['invalid']);
   });
 
   it('when the command is typed where the bot is not a member, then the result still reaches the asker there', async () => {
@@ -183,7 +184,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
     bot = await start();
     const { answer } = await activate(ALICE, SUPPORT, 'card-fault-500', RIGHT);
     expect(visibleText(answer)).toMatch(/issuer failed/);
-    const outcomes = bot.audit.query({ cardId: 'card-fault-500' }, { limit: 10 }).rows.map((r) => r.outcome);
+    const outcomes = (await bot.audit.query({ cardId: 'card-fault-500' }, { limit: 10 })).rows.map((r) => r.outcome);
     expect(outcomes.reverse()).toEqual(['started', 'failed']);
   });
 
@@ -196,11 +197,9 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
       cvv: unprinted.cvv,
     });
     expect(visibleText(answer)).toMatch(/not been printed/);
-    expect(bot.audit.query({ cardId: unprinted.id, op: 'activate' }, { limit: 5 }).rows.map((r) => r.outcome)).toEqual([
-      'failed',
-      'started',
-      'matched',
-    ]);
+    expect(
+      (await bot.audit.query({ cardId: unprinted.id, op: 'activate' }, { limit: 5 })).rows.map((r) => r.outcome),
+    ).toEqual(['failed', 'started', 'matched']);
   });
 
   it('when the modal cannot be opened in time, then the asker is told to run it again', async () => {
@@ -215,6 +214,6 @@ describe.each(['sovera', 'paycaddy'] as const)('/card activate (%s)', (provider)
     const asked = await bot.driver.command(STRANGER, SUPPORT, '/card', `activate ${PRINTED.id}`);
     expect(bot.driver.openViewOf(STRANGER)).toBeUndefined();
     expect(visibleText(asked.messages[0])).toMatch(/role/);
-    expect(bot.audit.query({}, { limit: 5 }).rows.map((r) => r.outcome)).toEqual(['denied']);
+    expect((await bot.audit.query({}, { limit: 5 })).rows.map((r) => r.outcome)).toEqual(['denied']);
   });
 });

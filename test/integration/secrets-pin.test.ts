@@ -34,7 +34,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card unblock-pin and change-pin
     expect(visibleText(answer)).toMatch(/sandbox/i);
     expect(JSON.stringify(bot.slack.responsePosts)).not.toMatch(bounded(PIN_BLOCKED.pin));
     expect(bot.sandbox?.card(PIN_BLOCKED.id)?.pinBlocked).toBe(false);
-    const rows = bot.audit.query({ cardId: PIN_BLOCKED.id }, { limit: 5 }).rows.reverse();
+    const rows = (await bot.audit.query({ cardId: PIN_BLOCKED.id }, { limit: 5 })).rows.reverse();
     expect(rows.map((r) => [r.op, r.outcome])).toEqual([
       ['unblock-pin', 'started'],
       ['unblock-pin', 'ok'],
@@ -46,7 +46,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card unblock-pin and change-pin
     bot = await start();
     const result = await bot.driver.command(CAROL, SECURE, '/card', `unblock-pin ${ACTIVE.id}`);
     expect(visibleText(result.messages[0])).toMatch(/refused by the issuer: PIN is not blocked/);
-    expect(bot.audit.query({ cardId: ACTIVE.id }, { limit: 5 }).rows[0]?.outcome).toBe('failed');
+    expect((await bot.audit.query({ cardId: ACTIVE.id }, { limit: 5 })).rows[0]?.outcome).toBe('failed');
   });
 
   it('when a new PIN is weak or malformed, then the modal refuses it as a field error that never repeats it, and the issuer is not called', async () => {
@@ -75,7 +75,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card unblock-pin and change-pin
     const differ = await bot.driver.submitView(CAROL, modal, { new_pin: NEW_PIN, confirm_pin: '5821' });
     expect(differ.errors?.confirm_pin).toMatch(/differ/);
     expect(bot.sandbox?.calls).toHaveLength(0);
-    const rows = bot.audit.query({ cardId: ACTIVE.id }, { limit: 20 }).rows;
+    const rows = (await bot.audit.query({ cardId: ACTIVE.id }, { limit: 20 })).rows;
     expect(new Set(rows.map((r) => `${r.op}/${r.outcome}`))).toEqual(new Set(['change-pin/invalid']));
     // Only the free-text columns: timestamps and hashes may hold any 3 or 4 digits by chance.
     const texts = JSON.stringify(rows.map((r) => [r.reason, r.error, r.traceId]));
@@ -96,7 +96,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card unblock-pin and change-pin
     expect(visibleText(answer)).toMatch(/PIN changed/);
     expect(visibleText(answer)).not.toContain(NEW_PIN);
     expect(bot.sandbox?.calls.map((c) => c.op)).toEqual(['change-pin']);
-    const rows = bot.audit.query({ cardId: ACTIVE.id }, { limit: 5 }).rows.reverse();
+    const rows = (await bot.audit.query({ cardId: ACTIVE.id }, { limit: 5 })).rows.reverse();
     expect(rows.map((r) => [r.op, r.outcome])).toEqual([
       ['change-pin', 'started'],
       ['change-pin', 'ok'],
@@ -131,7 +131,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card unblock-pin and change-pin
     expect(visibleText(result.messages[0])).toMatch(/private form/);
     expect(visibleText(result.messages[0])).not.toContain(NEW_PIN);
     expect(bot.driver.openViewOf(CAROL)).toBeUndefined();
-    expect(JSON.stringify(bot.audit.query({}, { limit: 5 }).rows)).not.toContain(NEW_PIN);
+    expect(JSON.stringify((await bot.audit.query({}, { limit: 5 })).rows)).not.toContain(NEW_PIN);
   });
 
   it('when an agent asks to change or unblock a PIN, then it is refused before any form', async () => {

@@ -59,7 +59,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card pan, cvv, expiry, pin (%s)
     expect(visibleText(offer)).toMatch(/sandbox/i);
     expect(bot.sandbox?.calls.map((c) => c.op)).toEqual(['pan']);
 
-    const rows = bot.audit.query({ cardId: ACTIVE.id }, { limit: 10 }).rows.reverse();
+    const rows = (await bot.audit.query({ cardId: ACTIVE.id }, { limit: 10 })).rows.reverse();
     expect(rows.map((r) => [r.op, r.outcome])).toEqual([
       ['pan', 'started'],
       ['pan', 'ok'],
@@ -83,7 +83,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card pan, cvv, expiry, pin (%s)
       expect(visibleText(offer)).toContain(`\`${value}\``);
       expect(offer.to).toBe(CAROL);
     }
-    expect(bot.audit.count({ actor: CAROL, outcome: 'revealed' })).toBe(3);
+    expect(await bot.audit.count({ actor: CAROL, outcome: 'revealed' })).toBe(3);
     expect(bot.sandbox?.calls.map((c) => c.op)).toEqual(['cvv', 'expiry', 'pin']);
   });
 
@@ -93,7 +93,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card pan, cvv, expiry, pin (%s)
     expect(visibleText(offer)).toContain(masked(ACTIVE.pan));
     expect(visibleText(offer)).not.toContain(spaced(ACTIVE.pan));
     expect(JSON.stringify(bot.slack.responsePosts)).not.toContain(ACTIVE.pan);
-    expect(bot.audit.count({ actor: ALICE, outcome: 'revealed', op: 'pan' })).toBe(1);
+    expect(await bot.audit.count({ actor: ALICE, outcome: 'revealed', op: 'pan' })).toBe(1);
   });
 
   it('when the display time passes, then the shown secret is replaced by a hidden notice', async () => {
@@ -138,7 +138,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card pan, cvv, expiry, pin (%s)
     expect(visibleText(offer)).not.toContain(ACTIVE.pin);
 
     expect(bot.sandbox?.calls.length).toBe(callsBefore);
-    const limited = bot.audit.query({ actor: CAROL, outcome: 'limited' }, { limit: 10 }).rows;
+    const limited = (await bot.audit.query({ actor: CAROL, outcome: 'limited' }, { limit: 10 })).rows;
     expect(limited.map((r) => r.op).sort()).toEqual(['pan', 'pin']);
     // Another person's budget is their own.
     const { offer: alices } = await reveal(ALICE, SECURE, 'expiry', ACTIVE.id);
@@ -155,7 +155,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card pan, cvv, expiry, pin (%s)
     expect(visibleText(told)).toMatch(/belongs to someone else/);
     expect(JSON.stringify(bot.slack.messages)).not.toContain(`\`${ACTIVE.pin}\``);
     expect(bot.sandbox?.calls).toHaveLength(0);
-    const [row] = bot.audit.query({ actor: ALICE }, { limit: 5 }).rows;
+    const [row] = (await bot.audit.query({ actor: ALICE }, { limit: 5 })).rows;
     expect([row?.op, row?.outcome]).toEqual(['pin', 'denied']);
     // The owner can still use it.
     await bot.driver.click(CAROL, offer, 'reveal_secret');
@@ -186,7 +186,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card pan, cvv, expiry, pin (%s)
     await bot.driver.click(CAROL, copy, 'reveal_secret');
     expect(visibleText(copy)).toMatch(/no longer valid/);
     expect(bot.sandbox?.calls.map((c) => c.op)).toEqual(['cvv']);
-    expect(bot.audit.count({ outcome: 'revealed' })).toBe(1);
+    expect(await bot.audit.count({ outcome: 'revealed' })).toBe(1);
   });
 
   it('when a person may not see PINs, then the command is refused before any offer, audited as denied', async () => {
@@ -196,7 +196,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card pan, cvv, expiry, pin (%s)
     expect(visibleText(asked.messages[0])).toMatch(/senior/);
     const stranger = await bot.driver.command(STRANGER, SECURE, '/card', `pan ${ACTIVE.id}`);
     expect(buttonsOf(stranger.messages[0]?.blocks)).toHaveLength(0);
-    expect(bot.audit.query({}, { limit: 10 }).rows.map((r) => r.outcome)).toEqual(['denied', 'denied']);
+    expect((await bot.audit.query({}, { limit: 10 })).rows.map((r) => r.outcome)).toEqual(['denied', 'denied']);
     expect(bot.sandbox?.calls).toHaveLength(0);
   });
 
@@ -212,7 +212,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card pan, cvv, expiry, pin (%s)
     spy.mockRestore();
     expect(visibleText(offer)).toMatch(/Nobody may see card numbers/);
     expect(bot.sandbox?.calls).toHaveLength(0);
-    expect(bot.audit.query({ actor: CAROL }, { limit: 5 }).rows[0]?.outcome).toBe('denied');
+    expect((await bot.audit.query({ actor: CAROL }, { limit: 5 })).rows[0]?.outcome).toBe('denied');
   });
 
   it('when the issuer fails a reveal, then the press says so with the trace id and nothing is audited as revealed', async () => {
@@ -220,7 +220,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card pan, cvv, expiry, pin (%s)
     const { offer } = await reveal(CAROL, SECURE, 'cvv', 'card-fault-500');
     expect(visibleText(offer)).toMatch(/issuer failed/);
     if (provider === 'sovera') expect(visibleText(offer)).toMatch(/trace id/);
-    const rows = bot.audit.query({ cardId: 'card-fault-500' }, { limit: 10 }).rows.reverse();
+    const rows = (await bot.audit.query({ cardId: 'card-fault-500' }, { limit: 10 })).rows.reverse();
     expect(rows.map((r) => r.outcome)).toEqual(['started', 'failed']);
     expect(bot.bot.deps.reveals.shown).toBe(0);
   });

@@ -238,7 +238,7 @@ describe('the shell in-process', () => {
     const shell = createShell(bot, io, { provider: 'sovera' });
     await shell.run();
     expect(output()).toContain('alice cannot see that message: it is ephemeral to carol (`as carol` first).');
-    const revealed = bot.audit.query({ outcome: 'revealed' }, { limit: 10 }).rows;
+    const revealed = (await bot.audit.query({ outcome: 'revealed' }, { limit: 10 })).rows;
     expect(revealed).toHaveLength(0);
     expect(bot.slack.calls.filter((c) => c.method.startsWith('chat.')).length + bot.slack.responsePosts.length).toBe(1);
   });
@@ -313,7 +313,7 @@ describe('the shell in-process', () => {
     );
     // The refused answer is not submitted again, the reason typed first is kept.
     expect(bot.sandbox?.card('card-active-1')?.status).toBe('blocked');
-    expect(bot.audit.query({ cardId: 'card-active-1' }, { limit: 5 }).rows.at(-1)?.reason).toBe('why');
+    expect((await bot.audit.query({ cardId: 'card-active-1' }, { limit: 5 })).rows.at(-1)?.reason).toBe('why');
     expect(text).toContain('  (modal closed)\n');
     expect(text).toContain('No modal is open for alice.');
   });

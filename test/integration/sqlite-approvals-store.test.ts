@@ -42,16 +42,16 @@ const request = (over: Partial<NewApprovalRequest> = {}): NewApprovalRequest => 
   ...over,
 });
 
-function created(store: ApprovalsStore, over: Partial<NewApprovalRequest> = {}) {
-  const result = store.create(request(over));
+async function created(store: ApprovalsStore, over: Partial<NewApprovalRequest> = {}) {
+  const result = await store.create(request(over));
   if (!result.created) throw new Error('expected a new request');
   return result.request;
 }
 
 describe('approvals store: filing requests', () => {
-  it('when a cancel is requested, then a pending request with a short unguessable id and an expiry is stored', () => {
+  it('when a cancel is requested, then a pending request with a short unguessable id and an expiry is stored', async () => {
     const { store } = openStore();
-    const result = store.create(request());
+    const result = await store.create(request());
     expect(result).toMatchObject({ created: true, expired: [] });
     if (!result.created) return;
     expect(result.request).toEqual({
@@ -73,91 +73,93 @@ describe('approvals store: filing requests', () => {
       traceId: null,
       error: null,
     });
-    expect(store.get(result.request.id)).toEqual(result.request);
+    expect(await store.get(result.request.id)).toEqual(result.request);
     const ids = new Set(Array.from({ length: 1000 }, () => newApprovalId()));
     expect(ids.size).toBe(1000);
   });
 
-  it('when a second request is filed for a card with one pending, then it points at the pending one', () => {
+  it('when a second request is filed for a card with one pending, then it points at the pending one', async () => {
     const { store } = openStore();
-    const first = created(store);
-    const second = store.create(request({ requester: 'U0SENIOR1', reason: 'again' }));
+    const first = await created(store);
+    const second = await store.create(request({ requester: 'U0SENIOR1', reason: 'again' }));
     expect(second).toEqual({ created: false, existing: first });
-    expect(store.create(request({ cardId: 'card-2' })).created).toBe(true);
-    expect(store.pendingForCard('card-1')).toEqual(first);
+    expect((await store.create(request({ cardId: 'card-2' }))).created).toBe(true);
+    expect(await store.pendingForCard('card-1')).toEqual(first);
   });
 
-  it('when two processes file a request for the same card at once, then only one is stored', () => {
+  it('when two processes file a request for the same card at once, then only one is stored', async () => {
     const { store: a } = openStore();
     const { store: b } = openStore();
-    const results = [a.create(request()), b.create(request({ requester: 'U0AGENT02' }))];
+    const results = await Promise.all([a.create(request()), b.create(request({ requester: 'U0AGENT02' }))]);
     expect(results.filter((r) => r.created)).toHaveLength(1);
     const db = new BetterSqlite3(path, { readonly: true });
     open.push(db);
     expect(db.prepare("SELECT count(*) FROM approvals WHERE card_id = 'card-1'").pluck().get()).toBe(1);
   });
 
-  it('when the request for a card has outlived its ttl, then a new one is filed and the old one is returned as expired', () => {
+  it('when the request for a card has outlived its ttl, then a new one is filed and the old one is returned as expired', async () => {
     let now = T0;
     const { store } = openStore(() => new Date(now));
-    const old = created(store);
+    const old = await created(store);
     now = T0 + 31 * MIN;
-    const result = store.create(request({ reason: 'second try' }));
+    const result = await store.create(request({ reason: 'second try' }));
     expect(result.created).toBe(true);
     if (!result.created) return;
     expect(result.expired).toEqual([{ ...old, state: 'expired' }]);
-    expect(store.get(old.id)?.state).toBe('expired');
+    expect((await store.get(old.id))?.state).toBe('expired');
   });
 
-  it('when the reason holds a card number, then it is masked before it is stored', () => {
+  it('when the reason holds a card number, then it is masked before it is stored', async () => {
     const { store } = openStore();
-    expect(created(store, { reason: 'pan 4929871234560986 stolen' }).reason).toBe('pan 492987******0986 stolen');
+    expect((await created(store, { reason: 'pan 4929871234560986 stolen' })).reason).toBe(
+      'pan 492987******0986 stolen',
+    );
   });
 
-  it('when the approval message is posted, then its channel and ts are kept with the request', () => {
+  it('when the approval message is posted, then its channel and ts are kept with the request', async () => {
     const { store } = openStore();
-    const r = created(store);
-    expect(store.attachMessage(r.id, 'C0APPROVE', '1700000000.000100')).toBe(true);
-    expect(store.get(r.id)).toMatchObject({ messageChannel: 'C0APPROVE', messageTs: '1700000000.000100' });
-    expect(store.attachMessage('CR-NOPE0000', 'C0APPROVE', '1')).toBe(false);
+    const r = await created(store);
+    expect(await store.attachMessage(r.id, 'C0APPROVE', '1700000000.000100')).toBe(true);
+    expect(await store.get(r.id)).toMatchObject({ messageChannel: 'C0APPROVE', messageTs: '1700000000.000100' });
+    expect(await store.attachMessage('CR-NOPE0000', 'C0APPROVE', '1')).toBe(false);
   });
 
-  it('when the approval message could not be posted, then the request is discarded, kept as history, and frees the card', () => {
+  it('when the approval message could not be posted, then the request is discarded, kept as history, and frees the card', async () => {
     const { store } = openStore();
-    const r = created(store);
-    expect(store.discard(r.id)).toBe(true);
-    expect(store.get(r.id)).toMatchObject({ state: 'failed', error: 'not posted' });
-    expect(store.listPending()).toEqual([]);
-    expect(store.pendingForCard('card-1')).toBeUndefined();
-    expect(store.create(request()).created).toBe(true);
-    expect(store.discard(r.id)).toBe(false);
+    const r = await created(store);
+    expect(await store.discard(r.id)).toBe(true);
+    expect(await store.get(r.id)).toMatchObject({ state: 'failed', error: 'not posted' });
+    expect(await store.listPending()).toEqual([]);
+    expect(await store.pendingForCard('card-1')).toBeUndefined();
+    expect((await store.create(request())).created).toBe(true);
+    expect(await store.discard(r.id)).toBe(false);
   });
 });
 
 describe('approvals store: deciding', () => {
-  it('when an approver claims a pending request, then it is executing and decided by them', () => {
+  it('when an approver claims a pending request, then it is executing and decided by them', async () => {
     const { store } = openStore();
-    const r = created(store);
-    const claim = store.claim(r.id, 'U0ONCALL1', new Date(T0 + MIN));
+    const r = await created(store);
+    const claim = await store.claim(r.id, 'U0ONCALL1', new Date(T0 + MIN));
     expect(claim).toEqual({
       claimed: true,
       request: { ...r, state: 'executing', decidedBy: 'U0ONCALL1', decidedAt: '2026-05-01T12:01:00.000Z' },
     });
-    expect(store.claim(r.id, 'U0ONCALL2')).toEqual({ claimed: false, request: claim.request });
+    expect(await store.claim(r.id, 'U0ONCALL2')).toEqual({ claimed: false, request: claim.request });
     // still live: a new request for the card points at it
-    expect(store.create(request())).toMatchObject({ created: false, existing: { id: r.id } });
+    expect(await store.create(request())).toMatchObject({ created: false, existing: { id: r.id } });
   });
 
-  it('when 20 claims race from 20 connections, then exactly one wins', () => {
+  it('when 20 claims race from 20 connections, then exactly one wins', async () => {
     const stores = Array.from({ length: 20 }, () => openStore().store);
-    const r = created(stores[0]!);
-    const results = stores.map((s, i) => s.claim(r.id, `U0ONCALL${i}`));
+    const r = await created(stores[0]!);
+    const results = await Promise.all(stores.map((s, i) => s.claim(r.id, `U0ONCALL${i}`)));
     expect(results.filter((x) => x.claimed)).toHaveLength(1);
   });
 
   it('when 20 threads claim the same request at the same instant, then exactly one wins', async () => {
     const { store } = openStore();
-    const r = created(store);
+    const r = await created(store);
     const require = createRequire(import.meta.url);
     const cjsApi = require.resolve('tsx/esm/api');
     const api = existsSync(cjsApi.replace(/\.cjs$/, '.mjs')) ? cjsApi.replace(/\.cjs$/, '.mjs') : cjsApi;
@@ -176,7 +178,7 @@ const store = createApprovalsStore(db);
 const gate = new Int32Array(workerData.gate);
 Atomics.add(gate, 1, 1);
 Atomics.wait(gate, 0, 0);
-const result = store.claim(workerData.id, workerData.approver, new Date(workerData.now));
+const result = (await store.claim(workerData.id, workerData.approver, new Date(workerData.now)));
 db.close();
 parentPort.postMessage(result.claimed);
 `,
@@ -196,46 +198,48 @@ parentPort.postMessage(result.claimed);
     Atomics.notify(gate, 0);
     const results = await Promise.all(workers);
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect(store.get(r.id)?.state).toBe('executing');
+    expect((await store.get(r.id))?.state).toBe('executing');
   }, 60_000);
 
-  it('when the requester tries to claim their own request, then the store refuses even if the domain did not', () => {
+  it('when the requester tries to claim their own request, then the store refuses even if the domain did not', async () => {
     const { store } = openStore();
-    const r = created(store);
-    expect(store.claim(r.id, r.requester)).toEqual({ claimed: false, request: r });
+    const r = await created(store);
+    expect(await store.claim(r.id, r.requester)).toEqual({ claimed: false, request: r });
   });
 
-  it('when the issuer answers or does not, then the request finishes once, from executing only', () => {
+  it('when the issuer answers or does not, then the request finishes once, from executing only', async () => {
     const { store } = openStore();
-    const done = created(store);
-    expect(store.finish(done.id, 'done', { traceId: 'trace-1' })).toMatchObject({ finished: false });
-    store.claim(done.id, 'U0ONCALL1');
-    expect(store.finish(done.id, 'done', { traceId: 'trace-1' })).toMatchObject({
+    const done = await created(store);
+    expect(await store.finish(done.id, 'done', { traceId: 'trace-1' })).toMatchObject({ finished: false });
+    await store.claim(done.id, 'U0ONCALL1');
+    expect(await store.finish(done.id, 'done', { traceId: 'trace-1' })).toMatchObject({
       finished: true,
       request: { state: 'done', traceId: 'trace-1', error: null },
     });
-    expect(store.finish(done.id, 'failed', { error: 'late' })).toMatchObject({
+    expect(await store.finish(done.id, 'failed', { error: 'late' })).toMatchObject({
       finished: false,
       request: { state: 'done' },
     });
 
-    const failed = created(store, { cardId: 'card-2' });
-    store.claim(failed.id, 'U0ONCALL1');
-    expect(store.finish(failed.id, 'failed', { traceId: 't-2', error: 'already cancelled' }).request).toMatchObject({
+    const failed = await created(store, { cardId: 'card-2' });
+    await store.claim(failed.id, 'U0ONCALL1');
+    expect(
+      (await store.finish(failed.id, 'failed', { traceId: 't-2', error: 'already cancelled' })).request,
+    ).toMatchObject({
       state: 'failed',
       error: 'already cancelled',
     });
-    const unknown = created(store, { cardId: 'card-3' });
-    store.claim(unknown.id, 'U0ONCALL1');
-    expect(store.finish(unknown.id, 'unknown', { error: 'timeout' }).request?.state).toBe('unknown');
+    const unknown = await created(store, { cardId: 'card-3' });
+    await store.claim(unknown.id, 'U0ONCALL1');
+    expect((await store.finish(unknown.id, 'unknown', { error: 'timeout' })).request?.state).toBe('unknown');
     // a finished request no longer blocks the card
-    expect(store.create(request({ cardId: 'card-2' })).created).toBe(true);
+    expect((await store.create(request({ cardId: 'card-2' }))).created).toBe(true);
   });
 
-  it('when an approver rejects a pending request, then it is rejected with the reason, once', () => {
+  it('when an approver rejects a pending request, then it is rejected with the reason, once', async () => {
     const { store } = openStore();
-    const r = created(store);
-    expect(store.reject(r.id, 'U0ONCALL1', 'not enough detail', new Date(T0 + MIN))).toEqual({
+    const r = await created(store);
+    expect(await store.reject(r.id, 'U0ONCALL1', 'not enough detail', new Date(T0 + MIN))).toEqual({
       rejected: true,
       request: {
         ...r,
@@ -245,70 +249,74 @@ parentPort.postMessage(result.claimed);
         decisionReason: 'not enough detail',
       },
     });
-    expect(store.reject(r.id, 'U0ONCALL2', null)).toMatchObject({ rejected: false, request: { state: 'rejected' } });
-    expect(store.claim(r.id, 'U0ONCALL2')).toMatchObject({ claimed: false, request: { state: 'rejected' } });
-    expect(store.reject('CR-NOPE0000', 'U0ONCALL2', null)).toEqual({ rejected: false, request: undefined });
+    expect(await store.reject(r.id, 'U0ONCALL2', null)).toMatchObject({
+      rejected: false,
+      request: { state: 'rejected' },
+    });
+    expect(await store.claim(r.id, 'U0ONCALL2')).toMatchObject({ claimed: false, request: { state: 'rejected' } });
+    expect(await store.reject('CR-NOPE0000', 'U0ONCALL2', null)).toEqual({ rejected: false, request: undefined });
   });
 
-  it('when the ttl has passed, then the request can be neither claimed nor rejected, and expireDue moves it once', () => {
+  it('when the ttl has passed, then the request can be neither claimed nor rejected, and expireDue moves it once', async () => {
     const { store } = openStore();
-    const r = created(store);
+    const r = await created(store);
     const late = new Date(T0 + 30 * MIN);
-    expect(store.claim(r.id, 'U0ONCALL1', late)).toMatchObject({ claimed: false, request: { state: 'pending' } });
-    expect(store.reject(r.id, 'U0ONCALL1', null, late)).toMatchObject({ rejected: false });
-    const other = created(store, { cardId: 'card-2', ttlMs: 60 * MIN });
-    expect(store.expireDue(new Date(T0 + 10 * MIN))).toEqual([]);
-    expect(store.expireDue(late)).toEqual([{ ...r, state: 'expired' }]);
-    expect(store.expireDue(late)).toEqual([]);
-    expect(store.listPending()).toEqual([other]);
+    expect(await store.claim(r.id, 'U0ONCALL1', late)).toMatchObject({ claimed: false, request: { state: 'pending' } });
+    expect(await store.reject(r.id, 'U0ONCALL1', null, late)).toMatchObject({ rejected: false });
+    const other = await created(store, { cardId: 'card-2', ttlMs: 60 * MIN });
+    expect(await store.expireDue(new Date(T0 + 10 * MIN))).toEqual([]);
+    expect(await store.expireDue(late)).toEqual([{ ...r, state: 'expired' }]);
+    expect(await store.expireDue(late)).toEqual([]);
+    expect(await store.listPending()).toEqual([other]);
   });
 
-  it('when the process restarts with a request mid-execution, then it is marked unknown, never re-run', () => {
+  it('when the process restarts with a request mid-execution, then it is marked unknown, never re-run', async () => {
     const { store } = openStore();
-    const a = created(store);
-    const b = created(store, { cardId: 'card-2' });
-    store.claim(a.id, 'U0ONCALL1');
+    const a = await created(store);
+    const b = await created(store, { cardId: 'card-2' });
+    await store.claim(a.id, 'U0ONCALL1');
     const { store: restarted } = openStore();
-    const marked = restarted.markInterrupted();
+    const marked = await restarted.markInterrupted();
     expect(marked).toHaveLength(1);
     expect(marked[0]).toMatchObject({ id: a.id, state: 'unknown', error: expect.stringContaining('interrupted') });
-    expect(restarted.claim(a.id, 'U0ONCALL2').claimed).toBe(false);
-    expect(restarted.get(b.id)?.state).toBe('pending');
-    expect(restarted.markInterrupted()).toEqual([]);
+    expect((await restarted.claim(a.id, 'U0ONCALL2')).claimed).toBe(false);
+    expect((await restarted.get(b.id))?.state).toBe('pending');
+    expect(await restarted.markInterrupted()).toEqual([]);
   });
 
-  it('when a replica starts while another is mid-call, then a cut-off spares claims younger than it', () => {
+  it('when a replica starts while another is mid-call, then a cut-off spares claims younger than it', async () => {
     const { store } = openStore();
-    const a = created(store);
-    store.claim(a.id, 'U0ONCALL1', new Date(T0 + MIN));
-    expect(store.markInterrupted({ claimedBefore: new Date(T0) })).toEqual([]);
-    expect(store.markInterrupted({ claimedBefore: new Date(T0 + 2 * MIN) })).toHaveLength(1);
+    const a = await created(store);
+    await store.claim(a.id, 'U0ONCALL1', new Date(T0 + MIN));
+    expect(await store.markInterrupted({ claimedBefore: new Date(T0) })).toEqual([]);
+    expect(await store.markInterrupted({ claimedBefore: new Date(T0 + 2 * MIN) })).toHaveLength(1);
   });
 });
 
 describe('approvals store: listing and history', () => {
-  it('when requests are listed, then pending ones come oldest first and a requester sees theirs newest first', () => {
+  it('when requests are listed, then pending ones come oldest first and a requester sees theirs newest first', async () => {
     let now = T0;
     const { store } = openStore(() => new Date(now));
-    const a = created(store, { cardId: 'card-a' });
+    const a = await created(store, { cardId: 'card-a' });
     now += MIN;
-    const b = created(store, { cardId: 'card-b', requester: 'U0AGENT02' });
+    const b = await created(store, { cardId: 'card-b', requester: 'U0AGENT02' });
     now += MIN;
-    const c = created(store, { cardId: 'card-c' });
-    store.reject(c.id, 'U0ONCALL1', null);
-    expect(store.listPending().map((r) => r.id)).toEqual([a.id, b.id]);
-    expect(store.listByRequester('U0AGENT01', 10).map((r) => r.id)).toEqual([c.id, a.id]);
-    expect(store.listByRequester('U0AGENT01', 1).map((r) => r.id)).toEqual([c.id]);
+    const c = await created(store, { cardId: 'card-c' });
+    await store.reject(c.id, 'U0ONCALL1', null);
+    expect((await store.listPending()).map((r) => r.id)).toEqual([a.id, b.id]);
+    expect((await store.listByRequester('U0AGENT01', 10)).map((r) => r.id)).toEqual([c.id, a.id]);
+    expect((await store.listByRequester('U0AGENT01', 1)).map((r) => r.id)).toEqual([c.id]);
   });
 
-  it('when requests move through every state, then no row is ever deleted', () => {
+  it('when requests move through every state, then no row is ever deleted', async () => {
     const { db, store } = openStore();
-    const ids = ['card-1', 'card-2', 'card-3', 'card-4'].map((cardId) => created(store, { cardId }).id);
-    store.discard(ids[0]!);
-    store.reject(ids[1]!, 'U0ONCALL1', null);
-    store.claim(ids[2]!, 'U0ONCALL1');
-    store.finish(ids[2]!, 'done', {});
-    store.expireDue(new Date(T0 + 60 * MIN));
+    const ids: string[] = [];
+    for (const cardId of ['card-1', 'card-2', 'card-3', 'card-4']) ids.push((await created(store, { cardId })).id);
+    await store.discard(ids[0]!);
+    await store.reject(ids[1]!, 'U0ONCALL1', null);
+    await store.claim(ids[2]!, 'U0ONCALL1');
+    await store.finish(ids[2]!, 'done', {});
+    await store.expireDue(new Date(T0 + 60 * MIN));
     expect(db.prepare('SELECT state FROM approvals ORDER BY card_id').pluck().all()).toEqual([
       'failed',
       'rejected',
@@ -317,12 +325,12 @@ describe('approvals store: listing and history', () => {
     ]);
   });
 
-  it('when the database is reopened, then pending requests survive', () => {
+  it('when the database is reopened, then pending requests survive', async () => {
     const { db, store } = openStore();
-    const r = created(store);
+    const r = await created(store);
     db.close();
     const { store: again } = openStore();
-    expect(again.get(r.id)).toEqual(r);
-    expect(again.listPending()).toEqual([r]);
+    expect(await again.get(r.id)).toEqual(r);
+    expect(await again.listPending()).toEqual([r]);
   });
 });

@@ -11,11 +11,10 @@ import {
   countRecentSql,
   createAuditStore,
   FIRST_ID_FROM_SQL,
-  type SqliteAuditStore,
 } from '../../src/adapters/sqlite/audit-store.js';
 import { threadAuditWriter } from '../../src/adapters/sqlite/audit-writer.js';
 import { type Database, openDatabase } from '../../src/adapters/sqlite/database.js';
-import type { AuditEventInput, AuditFilter, AuditRow } from '../../src/domain/audit/audit-types.js';
+import type { AuditEventInput, AuditFilter, AuditRow, AuditStore } from '../../src/domain/audit/audit-types.js';
 import { type ChainedTuple, chainHash, GENESIS_HASH } from '../../src/domain/audit/hash-chain.js';
 import { AppError } from '../../src/errors.js';
 import { ROOT } from '../helpers/child-bot.js';
@@ -23,7 +22,7 @@ import { ROOT } from '../helpers/child-bot.js';
 let dir: string;
 let path: string;
 const open: Database[] = [];
-const stores: SqliteAuditStore[] = [];
+const stores: AuditStore[] = [];
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cardops-audit-'));
@@ -44,11 +43,11 @@ function steppingClock(start = Date.parse('2026-01-01T00:00:00.000Z'), stepMs = 
   };
 }
 
-function openStore(options: Parameters<typeof createAuditStore>[1] = {}): { db: Database; store: SqliteAuditStore } {
+function openStore(options: Parameters<typeof createAuditStore>[1] = {}): { db: Database; store: AuditStore } {
   return openStoreOn(options);
 }
 
-function openStoreOn(options: Parameters<typeof createAuditStore>[1]): { db: Database; store: SqliteAuditStore } {
+function openStoreOn(options: Parameters<typeof createAuditStore>[1]): { db: Database; store: AuditStore } {
   const db = openDatabase(path);
   open.push(db);
   const store = createAuditStore(db, options);
@@ -64,7 +63,7 @@ function tamper(sql: string, ...params: unknown[]): void {
   raw.close();
 }
 
-async function appendSequentially(store: SqliteAuditStore, n: number, make?: (i: number) => Partial<AuditEventInput>) {
+async function appendSequentially(store: AuditStore, n: number, make?: (i: number) => Partial<AuditEventInput>) {
   const rows: AuditRow[] = [];
   for (let i = 0; i < n; i += 1) {
     rows.push(await store.append({ actor: 'U1', op: 'block', outcome: 'ok', cardId: `card-${i}`, ...make?.(i) }));
@@ -108,7 +107,7 @@ describe('audit store: append-only and the hash chain', () => {
       null,
     ];
     expect(first.hash).toBe(chainHash(GENESIS_HASH, tuple));
-    expect(store.query({}, { limit: 10 }).rows).toEqual([second, first]);
+    expect((await store.query({}, { limit: 10 })).rows).toEqual([second, first]);
   });
 
   it('when the application updates or deletes a row, then the trigger refuses: the log is append-only', async () => {
@@ -124,7 +123,7 @@ describe('audit store: append-only and the hash chain', () => {
         )
         .run(),
     ).toThrow('audit log is append-only');
-    expect(store.count({})).toBe(3);
+    expect(await store.count({})).toBe(3);
   });
 
   it('when nothing was tampered with, then the whole chain verifies, in chunks, with progress', async () => {
@@ -331,7 +330,7 @@ describe.each(['thread', 'inline'] as const)('audit store: durability and group 
       expect(error.code).toBe('AUDIT_UNAVAILABLE');
       expect(error.message).not.toMatch(/secret-ish|card-9|U2/);
     }
-    expect(store.count({})).toBe(1);
+    expect(await store.count({})).toBe(1);
   });
 
   it('when a batch fails to commit, then none of it is written and the next batch chains from the last written row', async () => {
@@ -348,7 +347,7 @@ describe.each(['thread', 'inline'] as const)('audit store: durability and group 
     db.exec('DROP TRIGGER fail_third');
     const after = await store.append({ actor: 'U1', op: 'unblock', outcome: 'ok' });
     expect(after).toMatchObject({ id: before.id + 1, prevHash: before.hash });
-    expect(store.count({ actor: 'U9' })).toBe(0);
+    expect(await store.count({ actor: 'U9' })).toBe(0);
     expect(await store.verify()).toEqual({ checked: 2, ok: true });
   });
 
@@ -435,7 +434,7 @@ describe('audit store: writer thread', () => {
     const row = await store.append({ actor: 'U1', op: 'block', outcome: 'started' });
     expect(released).toBe(true);
     expect(row).toMatchObject({ id: 1, actor: 'U1' });
-    expect(store.count({})).toBe(1); // visible to the main connection as soon as the append resolves
+    expect(await store.count({})).toBe(1); // visible to the main connection as soon as the append resolves
   });
 
   it('when the store is closed in a process with nothing else to do, then the caller still gets to its next step', () => {
@@ -534,11 +533,11 @@ describe('audit store: query, count, iterate', () => {
     );
   }
 
-  function pageAll(store: SqliteAuditStore, filter: AuditFilter, limit: number): AuditRow[] {
+  async function pageAll(store: AuditStore, filter: AuditFilter, limit: number): Promise<AuditRow[]> {
     const out: AuditRow[] = [];
     let before: number | undefined;
     for (;;) {
-      const page = store.query(filter, { limit, before });
+      const page = await store.query(filter, { limit, before });
       out.push(...page.rows);
       if (page.nextCursor === undefined) return out;
       before = page.nextCursor;
@@ -579,8 +578,8 @@ describe('audit store: query, count, iterate', () => {
     async (_name, filter) => {
       const { store, rows } = await fixture();
       const expected = rows.filter((r) => matches(r, filter));
-      expect(pageAll(store, filter, 7).map((r) => r.id)).toEqual(expected.map((r) => r.id).reverse());
-      expect(store.count(filter)).toBe(expected.length);
+      expect((await pageAll(store, filter, 7)).map((r) => r.id)).toEqual(expected.map((r) => r.id).reverse());
+      expect(await store.count(filter)).toBe(expected.length);
       const iterated: AuditRow[] = [];
       for await (const batch of store.iterate(filter, 4)) {
         expect(batch.length).toBeLessThanOrEqual(4);
@@ -592,18 +591,18 @@ describe('audit store: query, count, iterate', () => {
 
   it('when since and until fall exactly on a row, then since includes it and until excludes it', async () => {
     const { store, rows } = await fixture(10);
-    const page = store.query({ since: rows[3]!.ts, until: rows[6]!.ts }, { limit: 20 });
+    const page = await store.query({ since: rows[3]!.ts, until: rows[6]!.ts }, { limit: 20 });
     expect(page.rows.map((r) => r.id)).toEqual([6, 5, 4]);
   });
 
   it('when rows arrive between pages, then paging continues with no duplicate and no gap', async () => {
     const { store, rows } = await fixture(50);
     const seen: number[] = [];
-    let page = store.query({ actor: 'U0AGENT01' }, { limit: 5 });
+    let page = await store.query({ actor: 'U0AGENT01' }, { limit: 5 });
     seen.push(...page.rows.map((r) => r.id));
     while (page.nextCursor !== undefined) {
       await appendSequentially(store, 3, () => ({ actor: 'U0AGENT01' }));
-      page = store.query({ actor: 'U0AGENT01' }, { limit: 5, before: page.nextCursor });
+      page = await store.query({ actor: 'U0AGENT01' }, { limit: 5, before: page.nextCursor });
       seen.push(...page.rows.map((r) => r.id));
     }
     const expected = rows
@@ -615,10 +614,10 @@ describe('audit store: query, count, iterate', () => {
 
   it('when a page is exactly full at the end, then the next page is empty and says so', async () => {
     const { store } = await fixture(10);
-    const first = store.query({}, { limit: 10 });
+    const first = await store.query({}, { limit: 10 });
     expect(first.rows).toHaveLength(10);
     expect(first.nextCursor).toBeUndefined();
-    const partial = store.query({}, { limit: 5 });
+    const partial = await store.query({}, { limit: 5 });
     expect(partial.nextCursor).toBe(6);
   });
 
@@ -652,18 +651,18 @@ describe('audit store: query, count, iterate', () => {
     for (const p of plan) await store.append({ actor: 'U0', op: 'x', outcome: 'ok', ...p });
     const since = '2026-03-01T00:30:00.000Z';
     const reveals = { ops: ['pan', 'cvv', 'expiry', 'pin'], outcomes: ['revealed'], since };
-    expect(store.countRecent({ actor: 'U1', ...reveals })).toBe(2);
-    expect(store.countRecent({ actor: 'U2', ...reveals })).toBe(1);
-    expect(store.countRecent({ cardId: 'card-x', ops: ['activate'], outcomes: ['mismatched'], since })).toBe(2);
+    expect(await store.countRecent({ actor: 'U1', ...reveals })).toBe(2);
+    expect(await store.countRecent({ actor: 'U2', ...reveals })).toBe(1);
+    expect(await store.countRecent({ cardId: 'card-x', ops: ['activate'], outcomes: ['mismatched'], since })).toBe(2);
     expect(
-      store.countRecent({
+      await store.countRecent({
         cardId: 'card-x',
         ops: ['activate'],
         outcomes: ['mismatched'],
         since: '2027-01-01T00:00:00.000Z',
       }),
     ).toBe(0);
-    expect(store.countRecent({ actor: 'U1', ops: [], outcomes: ['revealed'], since })).toBe(0);
+    expect(await store.countRecent({ actor: 'U1', ops: [], outcomes: ['revealed'], since })).toBe(0);
   });
 });
 

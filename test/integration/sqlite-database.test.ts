@@ -47,8 +47,8 @@ describe('openDatabase', () => {
 
     const again = openDatabase(path);
     const store = createAuditStore(again);
-    expect(store.count({})).toBe(1);
-    expect(store.query({}, { limit: 5 }).rows[0]).toMatchObject({ actor: 'U1', cardId: 'card-1' });
+    expect(await store.count({})).toBe(1);
+    expect((await store.query({}, { limit: 5 })).rows[0]).toMatchObject({ actor: 'U1', cardId: 'card-1' });
     expect((await store.verify()).ok).toBe(true);
     again.close();
   });
@@ -93,7 +93,7 @@ describe('openDatabase', () => {
     const db = openDatabase(':memory:');
     const store = createAuditStore(db);
     await store.append({ actor: 'U1', op: 'audit', outcome: 'queried' });
-    expect(store.count({})).toBe(1);
+    expect(await store.count({})).toBe(1);
     db.close();
   });
 });

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CardIssuer, CardStateResult } from '../../src/adapters/issuer/card-issuer.js';
 import { createApprovalsStore } from '../../src/adapters/sqlite/approvals-store.js';
-import { createAuditStore, type SqliteAuditStore } from '../../src/adapters/sqlite/audit-store.js';
+import { createAuditStore } from '../../src/adapters/sqlite/audit-store.js';
 import { closeDatabase, type Database, openDatabase } from '../../src/adapters/sqlite/database.js';
 import type { Actor, ApprovalDeps, ApprovalNotifier, PostResult } from '../../src/domain/approvals/approval-ports.js';
 import { refusalFor, standingOf } from '../../src/domain/approvals/approval-rules.js';
@@ -11,6 +10,8 @@ import { recoverInterrupted } from '../../src/domain/approvals/recover-interrupt
 import { rejectCancel } from '../../src/domain/approvals/reject-cancel.js';
 import { requestCancel } from '../../src/domain/approvals/request-cancel.js';
 import { sweepExpired } from '../../src/domain/approvals/sweep-expired.js';
+import type { AuditStore } from '../../src/domain/audit/audit-types.js';
+import type { CardIssuer, CardStateResult } from '../../src/domain/cards/card-issuer.js';
 import { type Policy, parsePolicy } from '../../src/domain/policy/policy-schema.js';
 import { AppError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
@@ -76,7 +77,7 @@ function issuerAnswering(cancel: (cardId: string) => Promise<CardStateResult>) {
 
 describe('approval domain', () => {
   let db: Database;
-  let audit: SqliteAuditStore;
+  let audit: AuditStore;
   let approvals: ApprovalsStore;
   let t: number;
   const now = () => new Date(t);
@@ -107,10 +108,9 @@ describe('approval domain', () => {
     return result.request;
   }
 
-  const outcomes = (id: string) =>
-    audit
-      .query({}, { limit: 100 })
-      .rows.filter((r) => r.approvalId === id)
+  const outcomes = async (id: string) =>
+    (await audit.query({}, { limit: 100 })).rows
+      .filter((r) => r.approvalId === id)
       .reverse()
       .map((r) => r.outcome);
 
@@ -119,7 +119,7 @@ describe('approval domain', () => {
     const request = await filed(deps(issuer));
     const failing = {
       ...audit,
-      append: async (event: Parameters<SqliteAuditStore['append']>[0]) => {
+      append: async (event: Parameters<AuditStore['append']>[0]) => {
         if (event.outcome === 'approved') throw new AppError('AUDIT_UNAVAILABLE', 'disk full');
         return audit.append(event);
       },
@@ -128,8 +128,8 @@ describe('approval domain', () => {
     const result = await approveCancel(deps(issuer, { audit: failing }), notifier, DAVE, request.id);
     expect(result.kind).toBe('approved');
     expect(calls).toEqual([]);
-    expect(approvals.get(request.id)?.state).toBe('failed');
-    expect(approvals.get(request.id)?.error).toMatch(/audit log could not be written/);
+    expect((await approvals.get(request.id))?.state).toBe('failed');
+    expect((await approvals.get(request.id))?.error).toMatch(/audit log could not be written/);
     expect(shown.map((s) => `${s.kind}:${s.state}`)).toEqual(['refresh:failed', 'tell:failed']);
   });
 
@@ -142,9 +142,13 @@ describe('approval domain', () => {
     await approveCancel(deps(issuer), notifier, DAVE, request.id);
     const again = await approveCancel(deps(issuer), notifier, ERIN, request.id);
     expect(calls).toEqual(['card-1']);
-    expect(approvals.get(request.id)).toMatchObject({ state: 'unknown', traceId: 'trace-42', decidedBy: DAVE.actor });
+    expect(await approvals.get(request.id)).toMatchObject({
+      state: 'unknown',
+      traceId: 'trace-42',
+      decidedBy: DAVE.actor,
+    });
     expect(again).toMatchObject({ kind: 'closed', standing: 'unknown' });
-    expect(outcomes(request.id)).toEqual(['requested', 'approved', 'started', 'unknown']);
+    expect(await outcomes(request.id)).toEqual(['requested', 'approved', 'started', 'unknown']);
     expect(shown.map((s) => `${s.kind}:${s.state}`)).toEqual(['refresh:executing', 'refresh:unknown', 'tell:unknown']);
   });
 
@@ -163,7 +167,7 @@ describe('approval domain', () => {
     });
     expect(result.kind).toBe('audit-unavailable');
     expect(shown).toEqual([]);
-    expect(approvals.pendingForCard('card-1')).toBeUndefined();
+    expect(await approvals.pendingForCard('card-1')).toBeUndefined();
   });
 
   it('when a request is rejected, then a later reject or approve finds it closed and the issuer is never called', async () => {
@@ -179,7 +183,7 @@ describe('approval domain', () => {
       standing: 'decided',
     });
     expect(calls).toEqual([]);
-    expect(outcomes(request.id)).toEqual(['requested', 'rejected']);
+    expect(await outcomes(request.id)).toEqual(['requested', 'rejected']);
   });
 
   it('when the ttl has passed, then approve and reject are closed as expired, and one sweep expires it once', async () => {
@@ -202,20 +206,20 @@ describe('approval domain', () => {
     expect((first?.length ?? 0) + (second?.length ?? 0)).toBe(1);
     expect(shown.map((s) => `${s.kind}:${s.state}`)).toEqual(['refresh:expired', 'tell:expired']);
     expect(calls).toEqual([]);
-    expect(outcomes(request.id)).toEqual(['requested', 'expired']);
+    expect(await outcomes(request.id)).toEqual(['requested', 'expired']);
   });
 
   it('when recovery finds a request mid-call, then it is marked unknown once and audited with its approver', async () => {
     const { issuer } = issuerAnswering(async (cardId) => ({ cardId }));
     const request = await filed(deps(issuer));
-    approvals.claim(request.id, DAVE.actor, now());
+    await approvals.claim(request.id, DAVE.actor, now());
     const { notifier, shown } = recordingNotifier();
     const first = await recoverInterrupted(deps(issuer), notifier);
     const second = await recoverInterrupted(deps(issuer), notifier);
     expect(first.interrupted.map((r) => r.id)).toEqual([request.id]);
     expect(second.interrupted).toEqual([]);
     expect(shown.map((s) => `${s.kind}:${s.state}`)).toEqual(['refresh:unknown', 'tell:unknown']);
-    const row = audit.query({ outcome: 'unknown' }, { limit: 1 }).rows[0];
+    const row = (await audit.query({ outcome: 'unknown' }, { limit: 1 })).rows[0];
     expect(row).toMatchObject({ actor: DAVE.actor, approvalId: request.id, op: 'cancel' });
   });
 });

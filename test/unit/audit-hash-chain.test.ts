@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { FREE_TEXT_MAX, storableFreeText, storableId } from '../../src/adapters/sqlite/text.js';
+import { FREE_TEXT_MAX, storableFreeText, storableId } from '../../src/adapters/shared/stored-text.js';
 import {
   type ChainedContent,
   canonicalContent,

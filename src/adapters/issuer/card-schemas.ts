@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import type { CardStateResult, CvvResult, DueDateResult, LimitResult, PanResult, PinResult } from './card-issuer.js';
+import type {
+  CardStateResult,
+  CvvResult,
+  DueDateResult,
+  LimitResult,
+  PanResult,
+  PinResult,
+} from '../../domain/cards/card-issuer.js';
 import {
   cvvValue,
   limitAmount,

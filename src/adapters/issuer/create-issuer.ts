@@ -1,4 +1,4 @@
-import type { CardIssuer, IssuerClientOptions } from './card-issuer.js';
+import type { CardIssuer, IssuerClientOptions } from '../../domain/cards/card-issuer.js';
 import { createPayCaddyIssuer } from './paycaddy.js';
 import { createSoveraIssuer } from './sovera.js';
 

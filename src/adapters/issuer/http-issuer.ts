@@ -1,8 +1,8 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
+import type { CardIssuer, CardStateResult, IssuerAnswer, IssuerClientOptions } from '../../domain/cards/card-issuer.js';
 import { CARD_ID_PATTERN, type CardOp, SECRET_OPS, STATE_CHANGING_OPS } from '../../domain/ops.js';
 import { AppError, type AppErrorOptions, type CallOutcome, type ErrorCode } from '../../errors.js';
-import type { CardIssuer, CardStateResult, IssuerAnswer, IssuerClientOptions } from './card-issuer.js';
 import { cardStateSchema } from './card-schemas.js';
 import { createLeanHttpAdapter } from './lean-http-adapter.js';
 import { cleanIssuerText, cleanTraceId } from './normalise.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { CardStatus } from '../../domain/cards/card-issuer.js';
 import { maskDigitRun } from '../../logger.js';
-import type { CardStatus } from './card-issuer.js';
 
 /**
  * zod schemas for the loose fields both dialects send (SPEC §2): every issuer answer goes

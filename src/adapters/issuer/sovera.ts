@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CardIssuer, IssuerClientOptions } from './card-issuer.js';
+import type { CardIssuer, IssuerClientOptions } from '../../domain/cards/card-issuer.js';
 import { cvvSchema, dueDateSchema, panSchema, pinSchema } from './card-schemas.js';
 import { createIssuerHttp, type IssuerDialect, notOffered, requireCardId, requireNewPin } from './http-issuer.js';
 

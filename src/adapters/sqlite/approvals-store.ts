@@ -9,11 +9,8 @@ import type {
   NewApprovalRequest,
   RejectResult,
 } from '../../domain/approvals/approval-types.js';
+import { storableFreeText, storableId } from '../shared/stored-text.js';
 import type { Database } from './database.js';
-import { storableFreeText, storableId } from './text.js';
-
-// The interface lives with the domain types; re-exported here for callers that import it with the factory.
-export type { ApprovalsStore } from '../../domain/approvals/approval-types.js';
 
 export interface ApprovalsStoreOptions {
   now?: () => Date;
@@ -128,49 +125,51 @@ export function createApprovalsStore(db: Database, options: ApprovalsStoreOption
   });
 
   return {
-    create(input) {
+    async create(input) {
       if (!Number.isFinite(input.ttlMs) || input.ttlMs <= 0) throw new RangeError('ttlMs must be a positive number');
       return createTx.immediate(input);
     },
-    attachMessage(id, channel, ts) {
+    async attachMessage(id, channel, ts) {
       return attach.run(channel, ts, id).changes === 1;
     },
-    discard(id) {
+    async discard(id) {
       return voidPending.run(NOT_POSTED, id).changes === 1;
     },
-    claim(id, approver, now): ClaimResult {
+    async claim(id, approver, now): Promise<ClaimResult> {
       const row = claimStmt.get({ id, approver, now: iso(now) });
       if (row) return { claimed: true, request: toRequest(row) };
       return { claimed: false, request: get(id) };
     },
-    finish(id, state, details = {}): FinishResult {
+    async finish(id, state, details = {}): Promise<FinishResult> {
       const row = finishStmt.get(state, details.traceId ?? null, storableFreeText(details.error), id);
       if (row) return { finished: true, request: toRequest(row) };
       return { finished: false, request: get(id) };
     },
-    reject(id, by, reason, now): RejectResult {
+    async reject(id, by, reason, now): Promise<RejectResult> {
       const row = rejectStmt.get({ id, by, reason: storableFreeText(reason), now: iso(now) });
       if (row) return { rejected: true, request: toRequest(row) };
       return { rejected: false, request: get(id) };
     },
-    expireDue(now) {
+    async expireDue(now) {
       return sortByCreation(expireStmt.all(iso(now)).map(toRequest));
     },
-    markInterrupted(opts = {}) {
-      // At start-up every executing row is a leftover; replicas sharing the file pass a cut-off
-      // older than the longest issuer call so they do not mark each other's live calls.
+    async markInterrupted(opts = {}) {
+      // At start-up every executing row is a leftover: one process owns the file, so there is no
+      // sibling to `spare`. A cut-off older than the longest issuer call spares calls still running.
       const cutoff = opts.claimedBefore ? opts.claimedBefore.toISOString() : '9999-12-31T23:59:59.999Z';
       return sortByCreation(interruptStmt.all(INTERRUPTED, cutoff).map(toRequest));
     },
-    get,
-    pendingForCard(cardId) {
+    async get(id) {
+      return get(id);
+    },
+    async pendingForCard(cardId) {
       const row = liveForCard.get(cardId);
       return row ? toRequest(row) : undefined;
     },
-    listPending() {
+    async listPending() {
       return pendingStmt.all().map(toRequest);
     },
-    listByRequester(user, limit) {
+    async listByRequester(user, limit) {
       return byRequester.all(user, Math.max(1, Math.min(1000, Math.floor(limit)))).map(toRequest);
     },
   };

@@ -8,36 +8,18 @@ import {
   type AuditPage,
   type AuditRow,
   type AuditStore,
+  type CountRecentQuery,
   type VerifyResult,
 } from '../../domain/audit/audit-types.js';
 import { type ChainedTuple, chainHash, GENESIS_HASH } from '../../domain/audit/hash-chain.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { storableFreeText, storableId } from '../shared/stored-text.js';
 import { AUDIT_COLUMNS, type PendingEvent, type RawAuditRow } from './audit-append.js';
 import { type AuditBatchWriter, AuditWriteError, inlineAuditWriter, threadAuditWriter } from './audit-writer.js';
 import type { Database } from './database.js';
-import { storableFreeText, storableId } from './text.js';
 
-/** Who touched a card or spent a budget lately: counts rows with `ts >= since`. */
-export interface CountRecentQuery {
-  actor?: string;
-  cardId?: string;
-  /** Empty list: nothing matches. */
-  ops: readonly string[];
-  /** Empty list: nothing matches. */
-  outcomes: readonly string[];
-  /** Inclusive, ISO UTC. */
-  since: string;
-}
-
-export interface SqliteAuditStore extends AuditStore {
-  /** Rows of the given ops and outcomes since a time, for one actor and/or card (reveal budget, activation lock). */
-  countRecent(query: CountRecentQuery): number;
-  /** Resolves once every append issued so far has settled. */
-  flush(): Promise<void>;
-  /** Settles pending appends, then refuses new ones with AUDIT_UNAVAILABLE. The database stays open. */
-  close(): Promise<void>;
-}
+export type { CountRecentQuery } from '../../domain/audit/audit-types.js';
 
 export interface AuditStoreOptions {
   now?: () => Date;
@@ -85,7 +67,7 @@ const MAX_PAGE = 1000;
  * stamped no earlier than the row before it), so time filters become id ranges on `(column, id)`
  * indexes.
  */
-export function createAuditStore(db: Database, options: AuditStoreOptions = {}): SqliteAuditStore {
+export function createAuditStore(db: Database, options: AuditStoreOptions = {}): AuditStore {
   const now = options.now ?? (() => new Date());
   const logger = options.logger;
 
@@ -193,7 +175,7 @@ export function createAuditStore(db: Database, options: AuditStoreOptions = {}):
     return out;
   }
 
-  function query(filter: AuditFilter, options: { limit: number; before?: number }): AuditPage {
+  async function query(filter: AuditFilter, options: { limit: number; before?: number }): Promise<AuditPage> {
     const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(options.limit)));
     const range = idRange(filter, options.before);
     if (!range) return { rows: [], nextCursor: undefined };
@@ -204,7 +186,7 @@ export function createAuditStore(db: Database, options: AuditStoreOptions = {}):
     return { rows, nextCursor: more ? rows[rows.length - 1]!.id : undefined };
   }
 
-  function count(filter: AuditFilter): number {
+  async function count(filter: AuditFilter): Promise<number> {
     const range = idRange(filter);
     if (!range) return 0;
     const statement = statementFor('count', filter, { lo: range.lo !== undefined, hi: range.hi !== undefined });
@@ -234,7 +216,7 @@ export function createAuditStore(db: Database, options: AuditStoreOptions = {}):
 
   const recentStatements = new Map<string, Statement>();
 
-  function countRecent(q: CountRecentQuery): number {
+  async function countRecent(q: CountRecentQuery): Promise<number> {
     if (q.ops.length === 0 || q.outcomes.length === 0) return 0;
     const lo = firstIdFrom.get(q.since) as number | undefined;
     if (lo === undefined) return 0;

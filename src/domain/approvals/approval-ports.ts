@@ -1,6 +1,6 @@
-import type { CardIssuer } from '../../adapters/issuer/card-issuer.js';
 import type { Logger } from '../../logger.js';
 import type { AuditEventInput, AuditStore } from '../audit/audit-types.js';
+import type { CardIssuer } from '../cards/card-issuer.js';
 import type { RequestContext } from '../cards/execute-card-op.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { ApprovalRequest, ApprovalsStore } from './approval-types.js';

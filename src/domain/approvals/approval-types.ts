@@ -35,6 +35,11 @@ export interface ApprovalRequest {
   /** The issuer's traceId of the cancel call. */
   traceId: string | null;
   error: string | null;
+  /**
+   * The replica that filed or, once claimed, runs the request, where the engine records it
+   * (PostgreSQL): recovery leaves a live sibling's requests alone.
+   */
+  owner?: string | null;
 }
 
 export interface NewApprovalRequest {
@@ -61,36 +66,61 @@ export type RejectResult =
   | { rejected: false; request: ApprovalRequest | undefined };
 
 export type FinishResult =
-  | { finished: true; request: ApprovalRequest }
+  /**
+   * `late`: the request had been marked `unknown` by a sibling that took this replica for dead;
+   * the real outcome settled it (the approval thread should say so).
+   */
+  | { finished: true; request: ApprovalRequest; late?: boolean }
   | { finished: false; request: ApprovalRequest | undefined };
 
-/** The approvals table. Every method is one statement or one transaction, synchronous. Rows are never deleted. */
+/** Options of `markInterrupted`: which executing requests a stopped process left behind. */
+export interface InterruptedFilter {
+  /** Only requests claimed before this time. */
+  claimedBefore?: Date;
+  /**
+   * Requests claimed by these replicas (live siblings, see ReplicaRegistry.liveSiblings) are left
+   * alone: their owner may still finish them. Unset or empty: any owner, as with one process on
+   * SQLite, where every executing row at start-up is a leftover.
+   */
+  spare?: readonly string[];
+}
+
+/**
+ * The approvals table (SPEC §6), implemented per engine in src/adapters/. Every method is one
+ * statement or one transaction, async (decision 0006). Rows are never deleted.
+ */
 export interface ApprovalsStore {
   /** Files a request, unless the card already has a live one. */
-  create(input: NewApprovalRequest): CreateApprovalResult;
+  create(input: NewApprovalRequest): Promise<CreateApprovalResult>;
   /** Records where the approval message was posted. */
-  attachMessage(id: string, channel: string, ts: string): boolean;
+  attachMessage(id: string, channel: string, ts: string): Promise<boolean>;
   /** Voids a pending request whose message could not be posted (state `failed`, error `not posted`). */
-  discard(id: string): boolean;
-  /** Pending and unexpired → executing, for one caller only: the exactly-once gate before the issuer call. */
-  claim(id: string, approver: string, now?: Date): ClaimResult;
-  /** Executing → done / failed / unknown. */
+  discard(id: string): Promise<boolean>;
+  /**
+   * Pending and unexpired → executing, for one caller only: the exactly-once gate before the issuer
+   * call. The claiming replica is recorded as the request's owner.
+   */
+  claim(id: string, approver: string, now?: Date): Promise<ClaimResult>;
+  /**
+   * Executing → done / failed / unknown. Also `unknown` → final when recovery had marked the
+   * request interrupted while its owner, this replica, was still running it (a late real outcome).
+   */
   finish(
     id: string,
     state: 'done' | 'failed' | 'unknown',
     details?: { traceId?: string | null; error?: string | null },
-  ): FinishResult;
+  ): Promise<FinishResult>;
   /** Pending and unexpired → rejected. */
-  reject(id: string, by: string, reason: string | null, now?: Date): RejectResult;
-  /** Pending past their expiry → expired; returns the requests moved. */
-  expireDue(now?: Date): ApprovalRequest[];
+  reject(id: string, by: string, reason: string | null, now?: Date): Promise<RejectResult>;
+  /** Pending past their expiry → expired; returns the requests moved (each by exactly one caller). */
+  expireDue(now?: Date): Promise<ApprovalRequest[]>;
   /** Executing → unknown, for requests a stopped process left mid-call; returns them. */
-  markInterrupted(options?: { claimedBefore?: Date }): ApprovalRequest[];
-  get(id: string): ApprovalRequest | undefined;
+  markInterrupted(options?: InterruptedFilter): Promise<ApprovalRequest[]>;
+  get(id: string): Promise<ApprovalRequest | undefined>;
   /** The card's live (pending or executing) request. */
-  pendingForCard(cardId: string): ApprovalRequest | undefined;
+  pendingForCard(cardId: string): Promise<ApprovalRequest | undefined>;
   /** Pending requests, oldest first. */
-  listPending(): ApprovalRequest[];
+  listPending(): Promise<ApprovalRequest[]>;
   /** The user's requests, newest first. */
-  listByRequester(user: string, limit: number): ApprovalRequest[];
+  listByRequester(user: string, limit: number): Promise<ApprovalRequest[]>;
 }

@@ -1,5 +1,5 @@
-import type { CardStateResult } from '../../adapters/issuer/card-issuer.js';
 import { AppError } from '../../errors.js';
+import type { CardStateResult } from '../cards/card-issuer.js';
 import { executeCardOp } from '../cards/execute-card-op.js';
 import { type Actor, type ApprovalDeps, type ApprovalNotifier, announce, approvalEvent } from './approval-ports.js';
 import type { ApprovalRequest } from './approval-types.js';
@@ -30,9 +30,9 @@ export async function approveCancel(
   const screening = await screenDecision(deps, approver, approvalId, 'approve');
   if (screening.kind !== 'open') return screening;
 
-  let claim: ReturnType<ApprovalDeps['approvals']['claim']>;
+  let claim: Awaited<ReturnType<ApprovalDeps['approvals']['claim']>>;
   try {
-    claim = deps.approvals.claim(approvalId, approver.actor, deps.now());
+    claim = await deps.approvals.claim(approvalId, approver.actor, deps.now());
   } catch (error) {
     // No claim on record, no issuer call: the request stays pending for a later click.
     deps.logger.error({ err: error, approvalId }, 'approval could not be recorded; the card was not cancelled');
@@ -57,7 +57,7 @@ export async function approveCancel(
   } catch (error) {
     // No approval on record, no issuer call: the request ends failed, and says why.
     deps.logger.error({ err: error, approvalId }, 'approval could not be audited; the card was not cancelled');
-    const failed = deps.approvals.finish(approvalId, 'failed', {
+    const failed = await deps.approvals.finish(approvalId, 'failed', {
       error: 'The audit log could not be written, so the card was not cancelled.',
     });
     const final = failed.request ?? claimed;
@@ -78,8 +78,8 @@ export async function approveCancel(
     approvalId,
   });
   const finished = outcome.ok
-    ? deps.approvals.finish(approvalId, 'done', { traceId: outcome.value.traceId ?? null })
-    : deps.approvals.finish(approvalId, outcome.error.outcome === 'unknown' ? 'unknown' : 'failed', {
+    ? await deps.approvals.finish(approvalId, 'done', { traceId: outcome.value.traceId ?? null })
+    : await deps.approvals.finish(approvalId, outcome.error.outcome === 'unknown' ? 'unknown' : 'failed', {
         traceId: outcome.error.traceId ?? null,
         error: outcome.error.issuerMessage ?? outcome.error.userMessage,
       });

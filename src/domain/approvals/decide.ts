@@ -22,7 +22,7 @@ export async function screenDecision(
   approvalId: string,
   decision: Decision,
 ): Promise<Screening> {
-  const request = deps.approvals.get(approvalId);
+  const request = await deps.approvals.get(approvalId);
   if (!request) return { kind: 'missing' };
   const why = refusalFor(decider.policy, decider, request);
   if (why) {

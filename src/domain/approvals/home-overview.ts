@@ -13,22 +13,22 @@ export interface HomeOverview {
 export const HOME_LIMITS = { decidable: 15, unknown: 5, own: 10 } as const;
 
 /** What a person's Home tab lists. Unknown outcomes are found through their audit rows: the store lists by state only for pending. */
-export function homeOverview(
+export async function homeOverview(
   deps: { approvals: ApprovalsStore; audit: AuditStore },
   viewer: { actor: string; mayDecide: boolean },
   now: Date,
-): HomeOverview & { more: { decidable: number } } {
-  const own = deps.approvals.listByRequester(viewer.actor, HOME_LIMITS.own);
+): Promise<HomeOverview & { more: { decidable: number } }> {
+  const own = await deps.approvals.listByRequester(viewer.actor, HOME_LIMITS.own);
   if (!viewer.mayDecide) return { decidable: [], unknown: [], own, more: { decidable: 0 } };
-  const open = deps.approvals
-    .listPending()
-    .filter((r) => r.requester !== viewer.actor && Date.parse(r.expiresAt) > now.getTime() && r.messageTs !== null);
+  const open = (await deps.approvals.listPending()).filter(
+    (r) => r.requester !== viewer.actor && Date.parse(r.expiresAt) > now.getTime() && r.messageTs !== null,
+  );
   const unknown: ApprovalRequest[] = [];
   const seen = new Set<string>();
-  for (const row of deps.audit.query({ op: 'cancel', outcome: 'unknown' }, { limit: 50 }).rows) {
+  for (const row of (await deps.audit.query({ op: 'cancel', outcome: 'unknown' }, { limit: 50 })).rows) {
     if (!row.approvalId || seen.has(row.approvalId)) continue;
     seen.add(row.approvalId);
-    const request = deps.approvals.get(row.approvalId);
+    const request = await deps.approvals.get(row.approvalId);
     if (request?.state === 'unknown') unknown.push(request);
     if (unknown.length >= HOME_LIMITS.unknown) break;
   }

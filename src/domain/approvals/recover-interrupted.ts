@@ -15,7 +15,7 @@ export interface Recovery {
  * blindly. A pending request with no message was never seen by anyone: it is voided.
  */
 export async function recoverInterrupted(deps: ApprovalDeps, notifier: ApprovalNotifier): Promise<Recovery> {
-  const interrupted = deps.approvals.markInterrupted();
+  const interrupted = await deps.approvals.markInterrupted();
   for (const request of interrupted) {
     deps.logger.warn(
       { approvalId: request.id, cardId: request.cardId },
@@ -35,9 +35,9 @@ export async function recoverInterrupted(deps: ApprovalDeps, notifier: ApprovalN
   }
 
   const unposted: ApprovalRequest[] = [];
-  for (const request of deps.approvals.listPending()) {
-    if (request.messageTs !== null || !deps.approvals.discard(request.id)) continue;
-    const voided = deps.approvals.get(request.id) ?? request;
+  for (const request of await deps.approvals.listPending()) {
+    if (request.messageTs !== null || !(await deps.approvals.discard(request.id))) continue;
+    const voided = (await deps.approvals.get(request.id)) ?? request;
     unposted.push(voided);
     await appendQuietly(
       deps,

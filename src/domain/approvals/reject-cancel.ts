@@ -21,9 +21,9 @@ export async function rejectCancel(
 ): Promise<RejectCancelResult> {
   const screening = await screenDecision(deps, rejecter, approvalId, 'reject');
   if (screening.kind !== 'open') return screening;
-  let result: ReturnType<ApprovalDeps['approvals']['reject']>;
+  let result: Awaited<ReturnType<ApprovalDeps['approvals']['reject']>>;
   try {
-    result = deps.approvals.reject(approvalId, rejecter.actor, reason, deps.now());
+    result = await deps.approvals.reject(approvalId, rejecter.actor, reason, deps.now());
   } catch (error) {
     deps.logger.error({ err: error, approvalId }, 'rejection could not be recorded; the request is unchanged');
     return { kind: 'unrecorded', request: screening.request };

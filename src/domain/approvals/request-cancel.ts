@@ -33,9 +33,9 @@ export async function requestCancel(
 ): Promise<RequestCancelResult> {
   const config = requester.policy.approvals.cancel;
   if (!config) return { kind: 'no-approvers' };
-  let created: ReturnType<ApprovalDeps['approvals']['create']>;
+  let created: Awaited<ReturnType<ApprovalDeps['approvals']['create']>>;
   try {
-    created = deps.approvals.create({
+    created = await deps.approvals.create({
       cardId: input.cardId,
       requester: requester.actor,
       teamId: requester.teamId,
@@ -65,13 +65,13 @@ export async function requestCancel(
     );
   } catch (error) {
     deps.logger.error({ err: error, approvalId: request.id }, 'cancel request could not be audited; voided');
-    deps.approvals.discard(request.id);
+    await deps.approvals.discard(request.id);
     return { kind: 'audit-unavailable' };
   }
 
   const posted = await notifier.post(request, config.channel);
   if (!posted.ok) {
-    deps.approvals.discard(request.id);
+    await deps.approvals.discard(request.id);
     deps.logger.warn(
       { approvalId: request.id, channel: config.channel, slackError: posted.error },
       'approval message could not be posted; request voided',
@@ -88,6 +88,6 @@ export async function requestCancel(
     );
     return { kind: 'not-posted', channel: config.channel, problem: posted.problem, error: posted.error };
   }
-  deps.approvals.attachMessage(request.id, posted.channel, posted.ts);
-  return { kind: 'filed', request: deps.approvals.get(request.id) ?? request };
+  await deps.approvals.attachMessage(request.id, posted.channel, posted.ts);
+  return { kind: 'filed', request: (await deps.approvals.get(request.id)) ?? request };
 }

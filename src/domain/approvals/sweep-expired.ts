@@ -8,7 +8,7 @@ import type { ApprovalRequest } from './approval-types.js';
  * Rows are kept: history is never deleted.
  */
 export async function sweepExpired(deps: ApprovalDeps, notifier: ApprovalNotifier): Promise<ApprovalRequest[]> {
-  const expired = deps.approvals.expireDue(deps.now());
+  const expired = await deps.approvals.expireDue(deps.now());
   await expireAndAnnounce(deps, notifier, expired);
   return expired;
 }

@@ -68,7 +68,7 @@ export async function lookUpAuditPage(
   who: AuditLooker,
   request: { filter: AuditFilter; canonical: string; before?: number; page: number },
 ): Promise<AuditLookResult<AuditPage>> {
-  const page = audit.query(request.filter, {
+  const page = await audit.query(request.filter, {
     limit: AUDIT_PAGE_SIZE,
     ...(request.before !== undefined ? { before: request.before } : {}),
   });
@@ -141,7 +141,7 @@ export async function verifyAuditLog(
   options: { chunkSize?: number; onProgress?: (checked: number) => void } = {},
 ): Promise<AuditLookResult<AuditVerification>> {
   const result = await audit.verify(options);
-  const lastId = audit.query({}, { limit: 1 }).rows[0]?.id;
+  const lastId = (await audit.query({}, { limit: 1 })).rows[0]?.id;
   const broken = result.firstBroken;
   const tailCut = broken?.problem === 'deleted-before' && (lastId === undefined || broken.id > lastId);
   const verification: AuditVerification = { ...result, lastId, tailCut };

@@ -63,6 +63,11 @@ export interface AuditRow {
   error: string | null;
   prevHash: string;
   hash: string;
+  /**
+   * The replica that wrote the row, where the engine records it (PostgreSQL): recovery leaves a
+   * live sibling's calls alone. Not part of the hash, not exported.
+   */
+  replica?: string | null;
 }
 
 export interface AuditFilter {
@@ -90,14 +95,36 @@ export interface VerifyResult {
   firstBroken?: { id: number; problem: 'edited' | 'deleted-before' | 'reordered' | 'bad-link' };
 }
 
+/** Who touched a card or spent a budget lately: counts rows with `ts >= since`. */
+export interface CountRecentQuery {
+  actor?: string;
+  cardId?: string;
+  /** Empty list: nothing matches. */
+  ops: readonly string[];
+  /** Empty list: nothing matches. */
+  outcomes: readonly string[];
+  /** Inclusive, ISO UTC. */
+  since: string;
+}
+
+/**
+ * The audit log port (SPEC §7), implemented per engine in src/adapters/. Every method is async:
+ * a shared database answers over the network (decision 0006). Rows are never updated or deleted.
+ */
 export interface AuditStore {
   /** Resolves once the row is durably committed (rows of concurrent callers share one commit). */
   append(event: AuditEventInput): Promise<AuditRow>;
   /** Newest first, at most `limit` rows with id < `before`. */
-  query(filter: AuditFilter, options: { limit: number; before?: number }): AuditPage;
+  query(filter: AuditFilter, options: { limit: number; before?: number }): Promise<AuditPage>;
   /** All matching rows, oldest first, in batches, yielding to the event loop between them. */
   iterate(filter: AuditFilter, batchSize?: number): AsyncGenerator<AuditRow[]>;
-  count(filter: AuditFilter): number;
+  count(filter: AuditFilter): Promise<number>;
+  /** Rows of the given ops and outcomes since a time, for one actor and/or card (reveal budget, activation lock). */
+  countRecent(query: CountRecentQuery): Promise<number>;
   /** Recomputes the whole chain in chunks, yielding to the event loop between them. */
   verify(options?: { chunkSize?: number; onProgress?: (checked: number) => void }): Promise<VerifyResult>;
+  /** Resolves once every append issued so far has settled. */
+  flush(): Promise<void>;
+  /** Settles pending appends, then refuses new ones with AUDIT_UNAVAILABLE. The database stays open. */
+  close(): Promise<void>;
 }

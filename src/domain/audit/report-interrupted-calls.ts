@@ -28,7 +28,7 @@ export async function reportInterruptedCalls(
   deps: { audit: Pick<AuditStore, 'query' | 'iterate' | 'append'>; logger: Pick<Logger, 'warn'> },
   options: { lookBackMs?: number } = {},
 ): Promise<AuditRow[]> {
-  const last = deps.audit.query({}, { limit: 1 }).rows[0];
+  const last = (await deps.audit.query({}, { limit: 1 })).rows[0];
   if (!last) return [];
   const since = new Date(Date.parse(last.ts) - (options.lookBackMs ?? 10 * 60_000)).toISOString();
   const open = new Map<string, AuditRow[]>();

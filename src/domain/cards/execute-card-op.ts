@@ -1,3 +1,7 @@
+import { AppError, isAppError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { AuditStore } from '../audit/audit-types.js';
+import type { CardOp } from '../ops.js';
 import type {
   CardIssuer,
   CardStateResult,
@@ -6,11 +10,7 @@ import type {
   LimitResult,
   PanResult,
   PinResult,
-} from '../../adapters/issuer/card-issuer.js';
-import { AppError, isAppError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
-import type { AuditStore } from '../audit/audit-types.js';
-import type { CardOp } from '../ops.js';
+} from './card-issuer.js';
 
 /** Who asks, from where, holding which roles. */
 export interface RequestContext {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { ReplayIds } from '../../domain/deliveries/replay-ids.js';
 import type { Logger } from '../../logger.js';
 
 /**
@@ -6,15 +8,15 @@ import type { Logger } from '../../logger.js';
  * Slack gives every command and interaction its own `trigger_id`, and every event its own
  * `event_id` (kept across Slack's own retries): a second delivery with the same one is
  * acknowledged, so Slack shows no error, and goes no further. Exactly-once steps (the approval
- * claim) do not rely on this; it keeps everything else from running twice.
+ * claim) do not rely on this; it keeps everything else from running twice. The ids are kept in
+ * the ReplayIds store (rows shared by every replica on PostgreSQL), as a SHA-256 digest: a
+ * trigger_id is a secret and never reaches a database row.
  */
 export interface ReplayGuardOptions {
   logger: Pick<Logger, 'warn'>;
+  ids: ReplayIds;
   /** How long an id is remembered: Bolt's signature window. */
   ttlMs?: number;
-  /** At most this many ids are kept; the oldest go first. */
-  maxIds?: number;
-  now?: () => number;
 }
 
 const SIGNATURE_WINDOW_MS = 5 * 60_000;
@@ -28,31 +30,20 @@ export function deliveryId(body: unknown): string | undefined {
   return undefined;
 }
 
-/** Returns a check that remembers each delivery id and answers true for one seen before (logged). */
-export function createReplayCheck(options: ReplayGuardOptions): (body: unknown) => boolean {
+/** What the store keeps of a delivery id: its kind and a digest of the id, never the id. */
+export function replayKey(id: string): string {
+  const kind = id.slice(0, id.indexOf(':'));
+  return `${kind}:${createHash('sha256').update(id).digest('base64url')}`;
+}
+
+/** Returns a check that records each delivery id and answers true for one seen before (logged). */
+export function createReplayCheck(options: ReplayGuardOptions): (body: unknown) => Promise<boolean> {
   const ttlMs = options.ttlMs ?? SIGNATURE_WINDOW_MS;
-  const maxIds = options.maxIds ?? 50_000;
-  const now = options.now ?? Date.now;
-  // Insertion order is expiry order: the oldest entries are first.
-  const seen = new Map<string, number>();
-
-  const forgetOld = (at: number) => {
-    for (const [id, expires] of seen) {
-      if (expires > at && seen.size < maxIds) break;
-      seen.delete(id);
-    }
-  };
-
-  return (body) => {
+  return async (body) => {
     const id = deliveryId(body);
     if (id === undefined) return false;
-    const at = now();
-    forgetOld(at);
-    if (seen.has(id)) {
-      options.logger.warn({ kind: id.slice(0, id.indexOf(':')) }, 'dropped a Slack delivery seen before (replayed)');
-      return true;
-    }
-    seen.set(id, at + ttlMs);
-    return false;
+    if (await options.ids.firstSeen(replayKey(id), ttlMs)) return false;
+    options.logger.warn({ kind: id.slice(0, id.indexOf(':')) }, 'dropped a Slack delivery seen before (replayed)');
+    return true;
   };
 }

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import type { ReplayIds } from '../../domain/deliveries/replay-ids.js';
 import type { Logger } from '../../logger.js';
 import type { Route } from '../listeners/router.js';
 import { createReplayCheck } from './drop-replays.js';
@@ -13,13 +14,14 @@ import { malformedInteraction } from './require-well-formed.js';
 export function createGate(options: {
   logger: Pick<Logger, 'warn'>;
   tasks: { enter(): () => void };
+  replayIds: ReplayIds;
   route: (args: AnyMiddlewareArgs & AllMiddlewareArgs) => Route | undefined;
 }): Middleware<AnyMiddlewareArgs> {
-  const replayed = createReplayCheck({ logger: options.logger });
+  const replayed = createReplayCheck({ logger: options.logger, ids: options.replayIds });
   return async (args) => {
     const leave = options.tasks.enter();
     try {
-      if (replayed(args.body) || malformedInteraction(args.body, options.logger)) {
+      if ((await replayed(args.body)) || malformedInteraction(args.body, options.logger)) {
         if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
         return;
       }

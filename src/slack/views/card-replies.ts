@@ -1,5 +1,5 @@
-import type { LimitResult } from '../../adapters/issuer/card-issuer.js';
 import { OP_SUMMARY, OP_USAGE } from '../../domain/cards/card-command.js';
+import type { LimitResult } from '../../domain/cards/card-issuer.js';
 import type { CardOp } from '../../domain/ops.js';
 import type { AppError } from '../../errors.js';
 import { code, escapeMrkdwn, mentionChannel } from './mrkdwn.js';

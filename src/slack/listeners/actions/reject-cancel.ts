@@ -15,7 +15,7 @@ export async function handleRejectCancel(deps: ListenerDeps, args: ButtonArgs): 
   const click = readClick(deps, args);
   const options = { sandbox: deps.sandbox, approverRoles: deps.policy.current().approvals.cancel?.approvers ?? [] };
   if (!click.approvalId) return click.answer(buildReply([BAD_BUTTON], options));
-  const request = deps.approvals.get(click.approvalId);
+  const request = await deps.approvals.get(click.approvalId);
 
   let viewId: string | undefined;
   if (request) {

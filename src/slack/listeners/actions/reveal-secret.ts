@@ -99,7 +99,7 @@ export async function handleRevealSecret(deps: ListenerDeps, { ack, body, action
     return answer(buildDenied(decision.message, options));
   }
   const perHour = ctx.policy.limits.revealsPerHour;
-  if (revealBudgetSpent(deps, userId, perHour, now)) {
+  if (await revealBudgetSpent(deps, userId, perHour, now)) {
     await auditRevealLimited(deps, ctx, op, cardId, perHour);
     return answer(buildRevealLimited(op, cardId, perHour, options));
   }

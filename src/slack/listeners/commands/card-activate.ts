@@ -7,9 +7,14 @@ import type { CardOpHandler } from './card-request.js';
 import { appendSecretAudit } from './secret-audit.js';
 
 /** Until when the card's activation is locked by failed checks, from the audit log; undefined if it is not. */
-export function activationLock(deps: Pick<ListenerDeps, 'audit'>, cardId: string, now: Date): Date | undefined {
+export async function activationLock(
+  deps: Pick<ListenerDeps, 'audit'>,
+  cardId: string,
+  now: Date,
+): Promise<Date | undefined> {
   const since = new Date(now.getTime() - ACTIVATION_LOOKBACK_MS).toISOString();
-  const failures = deps.audit.query({ cardId, op: 'activate', outcome: 'mismatched', since }, { limit: 100 }).rows;
+  const failures = (await deps.audit.query({ cardId, op: 'activate', outcome: 'mismatched', since }, { limit: 100 }))
+    .rows;
   return activationLockedUntil(
     failures.map((row) => new Date(row.ts)),
     now,
@@ -42,7 +47,7 @@ export const handleActivate: CardOpHandler = async (request) => {
   const { deps, ctx, cardId } = request;
   const options = { sandbox: deps.sandbox };
   // A bounded indexed read: well inside the 3 s life of the trigger.
-  const lockedUntil = activationLock(deps, cardId, deps.now());
+  const lockedUntil = await activationLock(deps, cardId, deps.now());
   if (lockedUntil) {
     await auditActivationLocked(deps, ctx, cardId, lockedUntil);
     await request.reply(buildActivationLocked(cardId, lockedUntil, options));

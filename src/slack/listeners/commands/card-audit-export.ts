@@ -79,7 +79,7 @@ export async function runAuditExport(
   const fileName = auditExportFileName(askedAt);
   const fileTime = `${askedAt.toISOString().slice(0, 19)}Z`;
 
-  const count = deps.audit.count(filter);
+  const count = await deps.audit.count(filter);
   if (count === 0) {
     try {
       await recordAuditExport(deps.audit, who, { canonical, rows: 0, fileTime: undefined });

@@ -14,13 +14,13 @@ export function isRevealOp(op: CardOp): op is RevealOp {
 }
 
 /** True when this user has used up `limits.reveals_per_hour`, counting reveals still in progress. */
-export function revealBudgetSpent(
+export async function revealBudgetSpent(
   deps: Pick<ListenerDeps, 'audit' | 'reveals'>,
   actor: string,
   perHour: number,
   now: Date,
-): boolean {
-  const seen = deps.audit.countRecent({
+): Promise<boolean> {
+  const seen = await deps.audit.countRecent({
     actor,
     ops: REVEAL_OPS,
     outcomes: ['revealed'],
@@ -60,7 +60,7 @@ export const handleReveal: CardOpHandler = async (request) => {
   const options = { sandbox: deps.sandbox };
   const now = deps.now();
   const perHour = ctx.policy.limits.revealsPerHour;
-  if (revealBudgetSpent(deps, ctx.actor, perHour, now)) {
+  if (await revealBudgetSpent(deps, ctx.actor, perHour, now)) {
     await auditRevealLimited(deps, ctx, op, cardId, perHour);
     deps.logger.info({ actor: ctx.actor, op, cardId }, 'reveal refused: hourly budget spent');
     await request.reply(buildRevealLimited(op, cardId, perHour, options));

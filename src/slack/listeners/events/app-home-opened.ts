@@ -33,7 +33,7 @@ export async function publishHome(
     channelId: approvalsChannel ?? 'home',
   });
   const mayDecide = mayApprove(policy, ctx.roles);
-  const overview = homeOverview(deps, { actor: viewer.userId, mayDecide }, deps.now());
+  const overview = await homeOverview(deps, { actor: viewer.userId, mayDecide }, deps.now());
   const view = buildHomeTab({
     ...overview,
     mayDecide,

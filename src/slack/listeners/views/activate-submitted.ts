@@ -33,7 +33,7 @@ export async function handleActivateSubmitted(deps: ListenerDeps, args: Args): P
   });
   if (!submission) return;
   const { typed, metadata, cardId, userId, teamId, base } = submission;
-  const lockedUntil = activationLock(deps, cardId, deps.now());
+  const lockedUntil = await activationLock(deps, cardId, deps.now());
   if (lockedUntil) {
     await args.ack({ response_action: 'errors', errors: { last4: activationLockedText(cardId, lockedUntil) } });
     await auditActivationLocked(deps, { actor: userId, teamId, channelId: metadata.c }, cardId, lockedUntil);
@@ -47,7 +47,7 @@ export async function handleActivateSubmitted(deps: ListenerDeps, args: Args): P
   // The lock is checked again and the outcome recorded inside one per-card turn: parallel
   // submissions would otherwise all pass the check before any mismatch is written.
   await deps.serialise.run(`activate:${cardId}`, async () => {
-    const lockedNow = activationLock(deps, cardId, deps.now());
+    const lockedNow = await activationLock(deps, cardId, deps.now());
     if (lockedNow) {
       await auditActivationLocked(deps, { actor: userId, teamId, channelId: metadata.c }, cardId, lockedNow);
       return answer(buildActivationLocked(cardId, lockedNow, options));
@@ -61,8 +61,8 @@ export async function handleActivateSubmitted(deps: ListenerDeps, args: Args): P
       await appendSecretAudit(deps, { ...base, outcome: 'mismatched', reason: 'card details did not match' });
       deps.logger.info({ actor: userId, cardId }, 'activation check: details did not match');
       const now = deps.now();
-      const lockedAfter = activationLock(deps, cardId, now);
-      const recent = deps.audit.countRecent({
+      const lockedAfter = await activationLock(deps, cardId, now);
+      const recent = await deps.audit.countRecent({
         cardId,
         ops: ['activate'],
         outcomes: ['mismatched'],

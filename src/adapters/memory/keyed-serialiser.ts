@@ -1,12 +1,10 @@
-/**
- * Runs tasks one at a time per key (in this process): used where a check and the write that
- * records its result must not interleave, such as the per-card activation lock.
- */
-export interface KeyedSerialiser {
-  run<T>(key: string, task: () => Promise<T>): Promise<T>;
-}
+import type { KeyedLocks } from '../../domain/cards/keyed-locks.js';
 
-export function createKeyedSerialiser(): KeyedSerialiser {
+/**
+ * Runs tasks one at a time per key, in this process: the KeyedLocks of one process alone on its
+ * database (SQLite). Replicas sharing PostgreSQL use its advisory locks instead.
+ */
+export function createKeyedSerialiser(): KeyedLocks {
   const tails = new Map<string, Promise<unknown>>();
   return {
     run(key, task) {
