@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AuditRow } from '../../src/domain/audit/audit-types.js';
+import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../helpers/postgres.js';
 import {
   ALICE,
   APPROVALS,
@@ -11,7 +12,6 @@ import {
   startReplicaRig,
   waitFor,
 } from './replica-rig.js';
-import { type PostgresTestDatabase, postgresOrSkip } from './test-database.js';
 
 /**
  * SPEC §6, §7, §9 across replicas: one of three replicas is SIGKILLed in the middle of a load of
@@ -20,8 +20,6 @@ import { type PostgresTestDatabase, postgresOrSkip } from './test-database.js';
  * owned are reported `unknown`, nothing is retried, the chain verifies and the pending approvals
  * are still pending.
  */
-
-const pg = await postgresOrSkip('multi-replica crash scenario');
 
 /** A replica's issuer calls are recovered once its heartbeat is older than the issuer timeout. */
 const ISSUER_TIMEOUT_MS = 10_000;
@@ -37,11 +35,11 @@ function danglingStarts(rows: AuditRow[]): AuditRow[] {
   return [...open.values()].flat();
 }
 
-describe.skipIf(!pg.available)('a replica killed mid-load', () => {
-  let db: PostgresTestDatabase;
+describeWithPostgres('a replica killed mid-load', () => {
+  let db: TestDatabase;
   let rig: ReplicaRig;
   beforeAll(async () => {
-    db = await pg.createDatabase('replicas_crash');
+    db = await createTestDatabase();
   });
   afterAll(async () => {
     await rig?.close();

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SlackMessage } from '../../src/shell/fake-slack.js';
+import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../helpers/postgres.js';
 import {
   ALICE,
   APPROVALS,
@@ -13,7 +14,6 @@ import {
   startReplicaRig,
   waitFor,
 } from './replica-rig.js';
-import { type PostgresTestDatabase, postgresOrSkip } from './test-database.js';
 
 /**
  * SPEC §9 with real processes: three `node dist/main.js` replicas over signed HTTP on loopback,
@@ -21,13 +21,11 @@ import { type PostgresTestDatabase, postgresOrSkip } from './test-database.js';
  * The crash scenario is in replicas-crash.test.ts.
  */
 
-const pg = await postgresOrSkip('multi-replica scenarios');
-
-describe.skipIf(!pg.available)('several replicas on one PostgreSQL database', () => {
-  let db: PostgresTestDatabase;
+describeWithPostgres('several replicas on one PostgreSQL database', () => {
+  let db: TestDatabase;
   let rig: ReplicaRig;
   beforeAll(async () => {
-    db = await pg.createDatabase('replicas');
+    db = await createTestDatabase();
     rig = await startReplicaRig({ databaseUrl: db.url, replicas: 3 });
   }, 180_000);
   afterAll(async () => {
