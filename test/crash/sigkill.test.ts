@@ -19,6 +19,7 @@ import {
   spawnChildBot,
   waitUntilAnswering,
 } from '../helpers/child-bot.js';
+import { danglingStarts } from '../helpers/dangling-starts.js';
 import { clickOn } from '../helpers/slack-bodies.js';
 import { type StubIssuer, startStubIssuer } from '../helpers/stub-issuer.js';
 
@@ -63,17 +64,6 @@ async function readState(databasePath: string) {
   } finally {
     closeDatabase(db);
   }
-}
-
-/** `started` rows of card ops with no ok/failed/unknown after them, matched as the recovery does. */
-function danglingStarts(rows: AuditRow[]): AuditRow[] {
-  const open = new Map<string, AuditRow[]>();
-  const key = (r: AuditRow) => (r.approvalId ? `a|${r.approvalId}|${r.op}` : `${r.actor}|${r.op}|${r.cardId}`);
-  for (const row of rows) {
-    if (row.outcome === 'started') open.set(key(row), [...(open.get(key(row)) ?? []), row]);
-    else if (['ok', 'failed', 'unknown'].includes(row.outcome)) open.get(key(row))?.shift();
-  }
-  return [...open.values()].flat();
 }
 
 describe('crash safety', () => {
