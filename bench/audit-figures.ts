@@ -170,7 +170,7 @@ export async function measureExport(audit: AuditBench, rows = 100_000): Promise<
     counted = await audit.store.count(filter);
     const handle = await fs.open(file, 'wx', 0o600);
     try {
-      written = await writeAuditExport(audit.store, filter, async (chunk) => {
+      written = await writeAuditExport(audit.store, { filter, canonical: '' }, async (chunk) => {
         const data = Buffer.from(chunk, 'utf8');
         bytes += data.length;
         await handle.write(data);

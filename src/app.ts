@@ -1,10 +1,20 @@
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { checkpointFileSink, readCheckpointFile } from './adapters/checkpoints/checkpoint-file.js';
 import { createKeyedSerialiser } from './adapters/memory/keyed-serialiser.js';
 import { createMemoryReplayIds } from './adapters/memory/replay-ids.js';
 import { createLoneReplica } from './adapters/memory/replica-registry.js';
+import { anchorChannelSink, readAnchorChannel } from './adapters/slack/anchor-channel.js';
 import { createKeepAliveFetch } from './adapters/slack/keep-alive-fetch.js';
 import { createUserGroupResolver } from './adapters/slack/usergroups.js';
 import type { LogLevel } from './config.js';
+import type { CheckpointReading } from './domain/audit/anchor-check.js';
+import type { AuditAnchoring } from './domain/audit/anchoring.js';
+import {
+  anchorAppends,
+  type CheckpointSink,
+  createCheckpointer,
+  realCheckpointClock,
+} from './domain/audit/checkpointer.js';
 import { reportInterruptedCalls } from './domain/audit/report-interrupted-calls.js';
 import { createSlackLogger, slackLogLevel } from './logger.js';
 import { createApprovalJobs } from './slack/approval-jobs.js';
@@ -53,6 +63,10 @@ export interface CardopsApp {
   sweepApprovalsNow(): Promise<void>;
   /** Replaces every secret still on screen with a hidden notice (call first on shutdown). */
   hideRevealedNow(): Promise<void>;
+  /** Signs and publishes a checkpoint of the audit head now, if it moved (tests; shutdown uses closeAnchoring). */
+  checkpointNow(): Promise<void>;
+  /** Makes the shutdown checkpoint and stops the checkpoint timers; call after idle(), before the store closes. */
+  closeAnchoring(): Promise<void>;
 }
 
 /** Builds the Bolt app with every listener; never listens or calls Slack by itself. */
@@ -112,8 +126,11 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
       },
     });
 
+  const anchoring = createAnchoring(appDeps, app);
   const deps: ListenerDeps = {
     ...appDeps,
+    audit: anchoring.checkpointer ? anchorAppends(appDeps.audit, anchoring.checkpointer) : appDeps.audit,
+    anchoring,
     now: appDeps.now ?? (() => new Date()),
     userGroups,
     vault: createResponseUrlVault(),
@@ -151,6 +168,48 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     stopBackgroundJobs: () => approvalJobs.stop(),
     sweepApprovalsNow: async () => {
       await approvalJobs.sweepNow();
+    },
+    checkpointNow: async () => {
+      await anchoring.checkpointer?.checkpointNow('time');
+    },
+    closeAnchoring: async () => {
+      await anchoring.checkpointer?.close();
+    },
+  };
+}
+
+/**
+ * Signed checkpoints (SPEC §7): published to the policy's anchor channel (read at each
+ * checkpoint, so a policy reload applies) and the checkpoint file, and read back from both.
+ */
+function createAnchoring(appDeps: AppDeps, app: App): AuditAnchoring {
+  const signer = appDeps.checkpoints?.signer;
+  if (!signer) return { signer: undefined, checkpointer: undefined, readCheckpoints: async () => [] };
+  const file = appDeps.checkpoints?.file;
+  const channel = () => appDeps.policy.current().audit.anchorChannel;
+  const sinks = (): CheckpointSink[] => {
+    const out: CheckpointSink[] = [];
+    const anchor = channel();
+    if (anchor) out.push(anchorChannelSink(app.client, anchor));
+    if (file) out.push(checkpointFileSink(file));
+    return out;
+  };
+  const checkpointer = createCheckpointer({
+    audit: appDeps.audit,
+    signer,
+    sinks,
+    clock: appDeps.checkpoints?.clock ?? realCheckpointClock,
+    logger: appDeps.logger,
+  });
+  return {
+    signer,
+    checkpointer,
+    async readCheckpoints() {
+      const readings: CheckpointReading[] = [];
+      const anchor = channel();
+      if (anchor) readings.push(await readAnchorChannel(app.client, anchor));
+      if (file) readings.push(await readCheckpointFile(file));
+      return readings;
     },
   };
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import { type CheckpointSigner, createCheckpointSigner } from './domain/audit/checkpoint.js';
 
 /** Where `npm run sandbox` listens unless told otherwise; the default issuer URL for real dialects. */
 export const STANDALONE_SANDBOX_URL = 'http://127.0.0.1:4010';
@@ -80,6 +81,8 @@ const envSchema = z
     CARD_API_TIMEOUT_MS: integer(100, 120_000, 10_000),
     POLICY_FILE: z.preprocess(emptyToUndefined, z.string().default('./policy.yml')),
     DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/cardops.db')),
+    AUDIT_SIGNING_KEY_FILE: optionalString,
+    AUDIT_CHECKPOINT_FILE: optionalString,
     LOG_LEVEL: z.preprocess(
       (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
       z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -114,6 +117,11 @@ export interface Config {
   policyFile: string;
   databasePath: string;
   logLevel: LogLevel;
+  audit: {
+    /** From AUDIT_SIGNING_KEY_FILE; undefined: the log is unanchored (SPEC §7). */
+    signer: CheckpointSigner | undefined;
+    checkpointFile: string | undefined;
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -141,6 +149,7 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       problems.push('SLACK_SIGNING_SECRET: is required in HTTP mode (set SLACK_APP_TOKEN for Socket Mode instead)');
     }
   }
+  const signer = parsed.success ? readSigningKey(parsed.data.AUDIT_SIGNING_KEY_FILE, problems) : undefined;
   if (!parsed.success || problems.length > 0) return { ok: false, problems: dedupe(problems) };
   const e = parsed.data;
   const provider = e.CARD_API_PROVIDER;
@@ -164,8 +173,39 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       policyFile: e.POLICY_FILE,
       databasePath: e.DATABASE_PATH,
       logLevel: e.LOG_LEVEL,
+      audit: { signer, checkpointFile: e.AUDIT_CHECKPOINT_FILE },
     },
   };
+}
+
+/**
+ * The checkpoint signing key: a PEM Ed25519 private key readable by its owner only (as ssh
+ * requires of its keys). A problem is one line naming the variable; the key is never printed.
+ */
+function readSigningKey(path: string | undefined, problems: string[]): CheckpointSigner | undefined {
+  if (path === undefined) return undefined;
+  let pem: string;
+  try {
+    const mode = fs.statSync(path).mode;
+    if ((mode & 0o077) !== 0) {
+      problems.push(
+        `AUDIT_SIGNING_KEY_FILE: ${path} is readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
+      );
+      return undefined;
+    }
+    pem = fs.readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push(
+      `AUDIT_SIGNING_KEY_FILE: ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+    return undefined;
+  }
+  try {
+    return createCheckpointSigner(pem);
+  } catch (error) {
+    problems.push(`AUDIT_SIGNING_KEY_FILE: ${path} ${(error as Error).message} (npm run audit:keygen writes one)`);
+    return undefined;
+  }
 }
 
 function dedupe(lines: string[]): string[] {

@@ -1,6 +1,7 @@
 import { type Logger as SlackLogger, LogLevel as SlackLogLevel } from '@slack/logger';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.js';
+import { maskCardData } from './domain/cards/card-numbers.js';
 
 export type { Logger } from 'pino';
 
@@ -48,21 +49,22 @@ export function redactPaths(extraKeys: string[] = []): string[] {
  * the Web API client log request bodies as strings at `debug`.
  */
 export function scrubText(text: string): string {
-  return (
-    text
-      // Slack tokens and app-level tokens
-      .replace(/\bx(?:ox[abposr]|app)-[A-Za-z0-9-]+/g, '[token]')
-      // response_url / trigger_id / token values in JSON, form or query syntax
-      .replace(
-        /("?(?:response_url|trigger_id|token|pin|cvv|pan|expDate|dueDate)"?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|[^&\s,}]+)/gi,
-        '$1"[redacted]"',
-      )
-      // Slack response URLs wherever they appear
-      .replace(/https?:\/\/hooks\.slack\.com\/[^\s"'&]+/g, '[response_url]')
-      // 13–19 digit runs, with or without spaces, dots or dashes between groups: card-number-like. Also when
-      // glued to letters ("card4929…") or longer (PANs pasted back to back): those become [number].
-      .replace(/\d(?:[ .-]?\d){12,}/g, (run) => (run.replace(/\D/g, '').length <= 19 ? maskDigitRun(run) : '[number]'))
-  );
+  const scrubbed = text
+    // Slack tokens and app-level tokens
+    .replace(/\bx(?:ox[abposr]|app)-[A-Za-z0-9-]+/g, '[token]')
+    // response_url / trigger_id / token values in JSON, form or query syntax
+    .replace(
+      /("?(?:response_url|trigger_id|token|pin|cvv|pan|expDate|dueDate)"?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|[^&\s,}]+)/gi,
+      '$1"[redacted]"',
+    )
+    // Slack response URLs wherever they appear
+    .replace(/https?:\/\/hooks\.slack\.com\/[^\s"'&]+/g, '[response_url]')
+    // 13–19 digit runs, with or without spaces, dots or dashes between groups: card-number-like. Also when
+    // glued to letters ("card4929…") or longer (PANs pasted back to back): those become [number].
+    .replace(/\d(?:[ .-]?\d){12,}/g, (run) => (run.replace(/\D/g, '').length <= 19 ? maskDigitRun(run) : '[number]'));
+  // Then card numbers in every other form (full-width digits, zero-width characters, `_` or `/`
+  // between groups) and `cvv 913`-like fragments.
+  return maskCardData(scrubbed).text;
 }
 
 /** Lines in which the Slack SDKs print a whole incoming payload. */

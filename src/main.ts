@@ -33,6 +33,13 @@ async function main(): Promise<void> {
   const loaded = await loadPolicyFile(config.policyFile);
   if (!loaded.ok) fail(EXIT_CONFIG, loaded.problems);
   for (const warning of loaded.warnings) logger.warn({ policyFile: config.policyFile }, warning);
+  if (config.audit.signer) {
+    logger.info({ key: config.audit.signer.fingerprint }, 'audit checkpoints are signed');
+  } else {
+    logger.warn(
+      'AUDIT_SIGNING_KEY_FILE is not set: the audit log is unanchored, and every /card-audit verify will say so (npm run audit:keygen)',
+    );
+  }
   const policy = createPolicyStore({ path: config.policyFile, initial: loaded.policy, logger });
 
   // Slack first: a refused token is the commonest first-start mistake, and nothing else is opened yet.
@@ -88,7 +95,19 @@ async function main(): Promise<void> {
 
   const socketMode = config.slack.appToken !== undefined;
   const bot = createApp(
-    { logger, issuer, audit, approvals, revealOffers, policy, sandbox: sandbox !== undefined },
+    {
+      logger,
+      issuer,
+      audit,
+      approvals,
+      revealOffers,
+      policy,
+      sandbox: sandbox !== undefined,
+      checkpoints: {
+        ...(config.audit.signer ? { signer: config.audit.signer } : {}),
+        ...(config.audit.checkpointFile ? { file: config.audit.checkpointFile } : {}),
+      },
+    },
     {
       botToken,
       ...(identity.userId ? { botUserId: identity.userId } : {}),
@@ -147,6 +166,8 @@ async function main(): Promise<void> {
     await bot.hideRevealedNow();
     await bot.idle();
     await bot.hideRevealedNow();
+    // The last checkpoint anchors every row written before the stop.
+    await bot.closeAnchoring();
     await audit.close();
     closeDatabase(db);
     await sandbox?.close();

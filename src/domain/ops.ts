@@ -43,4 +43,3 @@ export function isCardOp(value: string): value is CardOp {
  * typed into a channel.
  */
 export const CARD_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-export const PAN_LIKE_PATTERN = /^\d{13,19}$/;

@@ -43,6 +43,8 @@ export interface SlackMessage {
   via: 'ack' | 'response_url' | 'chat.postMessage' | 'chat.postEphemeral' | 'files.completeUploadExternal';
   /** Set when a later post replaced this message; the message shows the new content. */
   revision: number;
+  /** A person who posted it (postAs); undefined for the bot's own messages. */
+  user?: string;
   /** Where clicking this message's buttons sends their response_url. */
   files?: { id: string; title: string; content: Buffer }[];
 }
@@ -121,6 +123,8 @@ export interface FakeSlack {
   showAck(user: string, channel: string, text: string, blocks: unknown[] | undefined): SlackMessage;
   /** Messages the given user can see in a channel, oldest first. */
   visibleTo(user: string, channel: string): SlackMessage[];
+  /** A message a person posts in a channel (anyone may write in a channel the bot reads). */
+  postAs(user: string, channel: string, text: string): SlackMessage;
   close(): Promise<void>;
 }
 
@@ -209,6 +213,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     visibleTo(user, channel) {
       return messages.filter((m) => m.channel === channel && (m.visibility === 'public' || m.to === user));
     },
+    postAs(user, channel, text) {
+      return addMessage({
+        channel,
+        visibility: 'public',
+        to: undefined,
+        text,
+        blocks: undefined,
+        via: 'chat.postMessage',
+        user,
+      });
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -267,6 +282,23 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const user = String(args.users ?? '').split(',')[0] ?? '';
       if (!user) return { ok: false, error: 'users_list_not_supplied' };
       return { ok: true, channel: { id: `D${user.slice(1)}` } };
+    },
+    // Public messages of a channel, newest first, paged by an opaque cursor, as Slack answers it.
+    'conversations.history': (args) => {
+      const channel = String(args.channel ?? '');
+      if (!channel.startsWith('D') && !channels.has(channel)) return { ok: false, error: 'channel_not_found' };
+      if (!isMember(channel)) return { ok: false, error: 'not_in_channel' };
+      const limit = Math.max(1, Math.min(999, Number(args.limit ?? 100) || 100));
+      const offset = Number(Buffer.from(String(args.cursor ?? ''), 'base64url').toString() || '0') || 0;
+      const all = messages.filter((m) => m.channel === channel && m.visibility === 'public').reverse();
+      const page = all.slice(offset, offset + limit);
+      const more = offset + limit < all.length;
+      return {
+        ok: true,
+        messages: page.map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(m.user ? { user: m.user } : {}) })),
+        has_more: more,
+        response_metadata: { next_cursor: more ? Buffer.from(String(offset + limit)).toString('base64url') : '' },
+      };
     },
     'conversations.info': (args) => {
       const ch = channels.get(String(args.channel));

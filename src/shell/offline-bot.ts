@@ -15,6 +15,7 @@ import type { CardIssuer } from '../domain/cards/card-issuer.js';
 import { createPolicyStore, loadPolicyFile } from '../domain/policy/load-policy.js';
 import { createLogger, type Logger } from '../logger.js';
 import { type Sandbox, startSandbox } from '../sandbox/server.js';
+import type { AppDeps } from '../slack/deps.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { createSlackDriver, httpTransport, processEventTransport, type SlackDriver } from './slack-driver.js';
 
@@ -33,6 +34,7 @@ export const DEMO_CHANNELS = [
   { id: 'C0SUPPORT', name: 'support', botMember: true },
   { id: 'C0SECURE', name: 'secure-support', botMember: true },
   { id: 'C0APPROVE', name: 'card-approvals', botMember: true },
+  { id: 'C0AUDITLOG', name: 'audit-checkpoints', botMember: true },
   { id: 'C0RANDOM', name: 'random', botMember: false },
 ] as const;
 
@@ -67,6 +69,8 @@ export interface OfflineBotOptions {
   slackApiUrl?: string;
   /** An already open database instead of opening `databasePath` (a read-only connection in a fault test). */
   database?: Database;
+  /** Signed audit checkpoints: the signer, the checkpoint file, the clock their timers run on. */
+  checkpoints?: AppDeps['checkpoints'];
 }
 
 export interface OfflineBot {
@@ -135,6 +139,7 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
       sandbox: sandbox !== undefined,
       now,
       ...(options.revealHideMs !== undefined ? { revealHideMs: options.revealHideMs } : {}),
+      ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
     },
     {
       botToken,
@@ -174,6 +179,7 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
       bot.stopBackgroundJobs();
       await bot.idle();
       if (http) await bot.app.stop();
+      await bot.closeAnchoring();
       await audit.close();
       closeDatabase(db);
       await sandbox?.close();

@@ -1,6 +1,9 @@
 import type { UserGroupResolver } from '../adapters/slack/usergroups.js';
 import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
+import type { AuditAnchoring } from '../domain/audit/anchoring.js';
 import type { AuditStore } from '../domain/audit/audit-types.js';
+import type { CheckpointSigner } from '../domain/audit/checkpoint.js';
+import type { CheckpointClock } from '../domain/audit/checkpointer.js';
 import type { CardIssuer } from '../domain/cards/card-issuer.js';
 import type { KeyedLocks } from '../domain/cards/keyed-locks.js';
 import type { RevealOffersStore } from '../domain/cards/reveal-offers.js';
@@ -33,6 +36,8 @@ export interface AppDeps {
   userGroups?: UserGroupResolver;
   /** How long a revealed secret stays on screen before it is replaced (SPEC: 60 s). */
   revealHideMs?: number;
+  /** Signed audit checkpoints (SPEC §7); without a signer the log is unanchored. */
+  checkpoints?: { signer?: CheckpointSigner; file?: string; clock?: CheckpointClock };
 }
 
 /** Background work a listener starts after answering; drained on shutdown and in tests. */
@@ -58,4 +63,5 @@ export interface ListenerDeps extends AppDeps {
   reveals: RevealTimers;
   /** Approval id → vault handle of the requester's response_url, to tell them the outcome. Memory only. */
   requesterReplies: Map<string, string>;
+  anchoring: AuditAnchoring;
 }

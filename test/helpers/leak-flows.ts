@@ -345,7 +345,7 @@ export const LEAK_FLOWS: LeakFlow[] = [
       expect(visibleText(answerOf(await audit(MALLORY, 'since:yesterday')))).toMatch(/Usage|since/i);
       await audit(MALLORY, 'export');
       expect(bot.slack.uploads.size).toBeGreaterThan(0);
-      expect(visibleText(answerOf(await audit(MALLORY, 'verify')))).toMatch(/hold/);
+      expect(visibleText(answerOf(await audit(MALLORY, 'verify')))).toMatch(/hash chain of all \d+ rows recomputes/);
       expect(visibleText(answerOf(await audit(ALICE, '')))).toMatch(/not allowed|role/i);
     },
   },

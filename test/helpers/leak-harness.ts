@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { expect } from 'vitest';
+import { createCheckpointSigner, generateCheckpointKeys } from '../../src/domain/audit/checkpoint.js';
 import type { CardIssuer } from '../../src/domain/cards/card-issuer.js';
 import { type OfflineBot, startOfflineBot } from '../../src/shell/offline-bot.js';
 import type { LeakFlow, LeakFlowContext } from './leak-flows.js';
@@ -95,6 +96,8 @@ export async function runLeakScenario(options: {
       logLevel: options.logLevel,
       logDestination: destination,
       revealHideMs: 300,
+      // Signed checkpoints are public posts: they are scanned like every other.
+      checkpoints: { signer: createCheckpointSigner(generateCheckpointKeys().privatePem) },
       policyFile: writeTestPolicy({
         operations: { pan: ['agent', 'senior'] },
         channels: { C0RANDOM: ['*'] },
@@ -143,6 +146,7 @@ export async function runLeakScenario(options: {
       }
     }
     await running.bot.idle();
+    await running.bot.checkpointNow();
     await running.audit.flush();
 
     const logText = chunks.join('') + stdio.join('');

@@ -32,6 +32,8 @@ const COLUMNS = [
   'error',
   'prev_hash',
   'hash',
+  'actor_name',
+  'export_scope',
 ];
 
 let bot: OfflineBot;

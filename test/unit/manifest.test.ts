@@ -10,8 +10,16 @@ const repoRoot = new URL('../../', import.meta.url);
 const SCHEMA_PATH = fileURLToPath(new URL('../shared/slack/manifest.schema.1.0.0.json', repoRoot));
 const MANIFEST_PATH = fileURLToPath(new URL('manifest.yml', repoRoot));
 
-/** The bot scopes the code calls for: slash commands, posts and updates, user groups, the DM, the CSV upload. */
-const REQUIRED_BOT_SCOPES = ['commands', 'chat:write', 'usergroups:read', 'im:write', 'files:write'];
+/** The bot scopes the code calls for: slash commands, posts and updates, user groups, the DM, the CSV upload, reading checkpoints back, names in exports. */
+const REQUIRED_BOT_SCOPES = [
+  'commands',
+  'chat:write',
+  'usergroups:read',
+  'im:write',
+  'files:write',
+  'channels:history',
+  'users:read',
+];
 const EVENTS_URL = 'https://cardops.example.com/slack/events';
 
 /** Just the parts of the manifest the bot relies on, read without casts. */

@@ -1,3 +1,4 @@
+import { isCardNumberLikeId, normaliseForCardCheck } from '../../domain/cards/card-numbers.js';
 import { maskDigitRun, scrubText } from '../../logger.js';
 
 /** The longest free-text field (reason, error) kept in the audit and approvals tables. */
@@ -6,7 +7,6 @@ export const FREE_TEXT_MAX = 500;
 export const ID_TEXT_MAX = 200;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const WHOLE_PAN_LIKE = /^\d(?:[ -]?\d){12,18}$/;
 
 /**
  * Free text as it may be stored: card-number-like runs and other secrets masked first (so a cut
@@ -18,10 +18,10 @@ export function storableFreeText(text: string | null | undefined): string | null
   return wellFormed(cap(scrubText(text), FREE_TEXT_MAX));
 }
 
-/** An identifier as it may be stored: capped and well-formed; a card id that is a bare PAN is masked. */
+/** An identifier as it may be stored: capped and well-formed; a card id that is a card number, in any form, is masked. */
 export function storableId(text: string | null | undefined): string | null {
   if (text === null || text === undefined) return null;
-  const masked = WHOLE_PAN_LIKE.test(text) ? maskDigitRun(text) : text;
+  const masked = isCardNumberLikeId(text) ? maskDigitRun(normaliseForCardCheck(text)) : text;
   return wellFormed(cap(masked, ID_TEXT_MAX));
 }
 

@@ -97,10 +97,31 @@ CREATE TABLE reveal_offers (
 CREATE INDEX reveal_offers_expires ON reveal_offers (expires_at);
 `;
 
+const AUDIT_HEAD_ONLY_V4 = `
+-- SPEC §7: no connection may rewrite a stored row. The update and delete triggers do not stop
+-- INSERT OR REPLACE (or REPLACE, or an UPSERT's insert half) on a connection without
+-- recursive_triggers, where the replaced row is deleted without firing them. This trigger fires on
+-- every connection: it accepts only a row at the head of the chain, one past the highest id ever
+-- written and linked to the last row's hash, so a replacement of any stored row is refused.
+CREATE TRIGGER audit_insert_at_head BEFORE INSERT ON audit
+WHEN NEW.id IS NOT max(
+       coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit'), 0),
+       coalesce((SELECT max(id) FROM audit), 0)
+     ) + 1
+  OR NEW.prev_hash IS NOT coalesce(
+       (SELECT hash FROM audit ORDER BY id DESC LIMIT 1),
+       '0000000000000000000000000000000000000000000000000000000000000000'
+     )
+BEGIN
+  SELECT RAISE(ABORT, 'audit log is append-only: a row may only be added at the head of the chain');
+END;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'audit log', sql: AUDIT_V1 },
   { version: 2, name: 'approvals', sql: APPROVALS_V2 },
   { version: 3, name: 'reveal offers', sql: REVEAL_OFFERS_V3 },
+  { version: 4, name: 'audit rows only at the head', sql: AUDIT_HEAD_ONLY_V4 },
 ];
 
 /** The schema version this code writes and understands. */

@@ -1,7 +1,9 @@
 import { AppError, isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { type AnchorReport, checkAgainstCheckpoints, describeAnchoring } from './anchor-check.js';
+import type { AuditAnchoring } from './anchoring.js';
 import type { AuditFilter, AuditOutcome, AuditPage, AuditStore, VerifyResult } from './audit-types.js';
-import { writeAuditCsv } from './export-csv.js';
+import { type CsvContext, filteredScope, WHOLE_LOG_SCOPE, writeAuditCsv } from './export-csv.js';
 
 /**
  * Looks at the audit log are audited too (SPEC §7): every query page, export and verification is
@@ -92,10 +94,15 @@ export async function lookUpAuditPage(
  */
 export function writeAuditExport(
   audit: Pick<AuditStore, 'iterate'>,
-  filter: AuditFilter,
+  request: { filter: AuditFilter; canonical: string; names?: CsvContext['names'] },
   write: (chunk: string) => void | Promise<void>,
 ): Promise<number> {
-  return writeAuditCsv(audit.iterate(filter, EXPORT_BATCH_ROWS), write);
+  // A filtered export says so on every row: its chain cannot be checked alone (SPEC §7).
+  const scope = request.canonical === '' ? WHOLE_LOG_SCOPE : filteredScope(request.canonical);
+  return writeAuditCsv(audit.iterate(request.filter, EXPORT_BATCH_ROWS), write, {
+    scope,
+    ...(request.names ? { names: request.names } : {}),
+  });
 }
 
 /**
@@ -132,21 +139,47 @@ export interface AuditVerification extends VerifyResult {
   lastId: number | undefined;
   /** True when the break is rows deleted from the end of the log, not before a row that remains. */
   tailCut: boolean;
+  /** What the signed checkpoints read back proved; `keyed: false` when the log is unanchored. */
+  anchors: AnchorReport;
 }
 
-/** Recomputes the whole chain (in chunks, yielding between them); the result is recorded as `verified` first. */
+/** The stored hash of one row, or undefined when that row is not there. */
+export async function storedHashAt(audit: Pick<AuditStore, 'query'>, row: number): Promise<string | undefined> {
+  const found = (await audit.query({}, { limit: 1, before: row + 1 })).rows[0];
+  return found?.id === row ? found.hash : undefined;
+}
+
+/**
+ * Recomputes the whole chain (in chunks, yielding between them), then checks the database against
+ * every signed checkpoint read back (SPEC §7); the result is recorded as `verified` first.
+ */
 export async function verifyAuditLog(
   audit: Pick<AuditStore, 'append' | 'query' | 'verify'>,
   who: AuditLooker,
-  options: { chunkSize?: number; onProgress?: (checked: number) => void } = {},
+  options: { chunkSize?: number; onProgress?: (checked: number) => void; anchoring?: AuditAnchoring } = {},
 ): Promise<AuditLookResult<AuditVerification>> {
-  const result = await audit.verify(options);
+  const { anchoring, ...chainOptions } = options;
+  const result = await audit.verify(chainOptions);
   const lastId = (await audit.query({}, { limit: 1 })).rows[0]?.id;
   const broken = result.firstBroken;
   const tailCut = broken?.problem === 'deleted-before' && (lastId === undefined || broken.id > lastId);
-  const verification: AuditVerification = { ...result, lastId, tailCut };
+  const signer = anchoring?.signer;
+  const anchors = await checkAgainstCheckpoints({
+    publicKey: signer?.publicKey,
+    fingerprint: signer?.fingerprint,
+    readings: signer && anchoring ? await anchoring.readCheckpoints() : [],
+    logId: await storedHashAt(audit, 1),
+    chainHolds: result.checked,
+    hashAt: (row) => storedHashAt(audit, row),
+  });
+  const verification: AuditVerification = { ...result, lastId, tailCut, anchors };
   try {
-    await recordAuditLook(audit, who, 'verified', `verify: ${describeVerification(verification)}`);
+    await recordAuditLook(
+      audit,
+      who,
+      'verified',
+      `verify: ${describeVerification(verification)}; ${describeAnchoring(anchors)}`,
+    );
   } catch (error) {
     return { ok: false, error: error as AppError };
   }

@@ -31,7 +31,21 @@ export const AUDIT_CSV_COLUMNS = [
   'error',
   'prev_hash',
   'hash',
+  'actor_name',
+  'export_scope',
 ] as const;
+
+/** `export_scope` of an export of the whole log: the only kind whose chain can be checked alone. */
+export const WHOLE_LOG_SCOPE = 'whole log';
+/** `export_scope` of a filtered export: rows that do not match are missing, so its chain cannot be checked alone. */
+export const filteredScope = (canonical: string) => `filtered: ${canonical}`;
+
+/** What an export adds beside the stored columns: who the actor is by name, and what the file covers. */
+export interface CsvContext {
+  scope: string;
+  /** Slack's names of the given user ids, where Slack gives them; ids without one are left out. */
+  names?: (ids: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+}
 
 const FORMULA_START = /^[=+\-@\t\r']/;
 
@@ -43,11 +57,14 @@ export function neutraliseCsvCell(value: string | number | null): string | null 
 }
 
 /**
- * One audit row as CSV cells, in AUDIT_CSV_COLUMNS order: the hashed tuple, then the two hashes;
- * null for a missing value.
+ * One audit row as CSV cells, in AUDIT_CSV_COLUMNS order: the hashed tuple, the two hashes, then
+ * the actor's name and the export's scope (neither hashed); null for a missing value.
  */
-export function auditRowToCsvRecord(row: AuditRow): (string | null)[] {
-  return [...toChainedTuple(row), row.prevHash, row.hash].map(neutraliseCsvCell);
+export function auditRowToCsvRecord(
+  row: AuditRow,
+  extra: { actorName?: string | undefined; scope: string } = { scope: WHOLE_LOG_SCOPE },
+): (string | null)[] {
+  return [...toChainedTuple(row), row.prevHash, row.hash, extra.actorName ?? null, extra.scope].map(neutraliseCsvCell);
 }
 
 const CSV_OPTIONS: Options = {
@@ -64,8 +81,16 @@ export function auditCsvHeader(): string {
 }
 
 /** The CSV lines of a batch of rows (no header). */
-export function auditCsvLines(rows: readonly AuditRow[]): string {
-  return rows.length === 0 ? '' : stringify(rows.map(auditRowToCsvRecord), CSV_OPTIONS);
+export function auditCsvLines(
+  rows: readonly AuditRow[],
+  scope = WHOLE_LOG_SCOPE,
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
+  if (rows.length === 0) return '';
+  return stringify(
+    rows.map((row) => auditRowToCsvRecord(row, { actorName: names.get(row.actor), scope })),
+    CSV_OPTIONS,
+  );
 }
 
 /**
@@ -76,12 +101,20 @@ export function auditCsvLines(rows: readonly AuditRow[]): string {
 export async function writeAuditCsv(
   batches: AsyncIterable<readonly AuditRow[]> | Iterable<readonly AuditRow[]>,
   write: (chunk: string) => void | Promise<void>,
+  context: CsvContext = { scope: WHOLE_LOG_SCOPE },
 ): Promise<number> {
   await write(auditCsvHeader());
   let rows = 0;
+  const names = new Map<string, string>();
+  const asked = new Set<string>();
   for await (const batch of batches) {
     if (batch.length === 0) continue;
-    await write(auditCsvLines(batch));
+    const unknown = [...new Set(batch.map((row) => row.actor))].filter((id) => !asked.has(id));
+    if (context.names && unknown.length > 0) {
+      for (const id of unknown) asked.add(id);
+      for (const [id, name] of await context.names(unknown)) names.set(id, name);
+    }
+    await write(auditCsvLines(batch, context.scope, names));
     rows += batch.length;
   }
   return rows;

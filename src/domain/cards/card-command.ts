@@ -1,12 +1,22 @@
 import { z } from 'zod';
-import { CARD_ID_PATTERN, CARD_OPS, type CardOp, isCardOp, PAN_LIKE_PATTERN } from '../ops.js';
+import { CARD_ID_PATTERN, CARD_OPS, type CardOp, isCardOp } from '../ops.js';
+import { isCardNumberLikeId, maskCardData, startsWithCardNumber } from './card-numbers.js';
 
 /** What `/card <text>` asks for, once parsed; `invalid` carries a specific, safe explanation. */
 export type CardCommand =
   | { kind: 'modal' }
   | { kind: 'help' }
   | { kind: 'whoami' }
-  | { kind: 'op'; op: CardOp; cardId: string; reason?: string; amount?: number }
+  | {
+      kind: 'op';
+      op: CardOp;
+      cardId: string;
+      /** Card data in it (a card number in any form, `cvv 913`-like fragments) is already masked. */
+      reason?: string;
+      amount?: number;
+      /** True when the reason held card data that was masked: the asker is told. */
+      masked?: boolean;
+    }
   | { kind: 'invalid'; problem: string; op?: CardOp };
 
 /** The usage line of each op, as `help` prints it. */
@@ -60,8 +70,7 @@ export const PAN_LIKE_PROBLEM =
 /** Checks a card id as typed; a message saying what is wrong, or undefined when it is plausible. */
 export function cardIdProblem(cardId: string | undefined): string | undefined {
   if (!cardId) return 'A card id is needed.';
-  const compact = cardId.replace(/[\s-]/g, '');
-  if (PAN_LIKE_PATTERN.test(compact)) return PAN_LIKE_PROBLEM;
+  if (isCardNumberLikeId(cardId)) return PAN_LIKE_PROBLEM;
   if (!CARD_ID_PATTERN.test(cardId)) {
     return 'That is not a valid card id: use 1 to 64 letters, digits, "-" or "_", starting with a letter or digit.';
   }
@@ -92,8 +101,8 @@ export function parseCardCommand(rawText: string): CardCommand {
     return { kind: 'invalid', problem: `"${shown}" is not a /card operation. Operations: ${CARD_OPS.join(', ')}.` };
   }
   const op = word;
-  // A card number typed with spaces or dashes would otherwise split into a short "card id".
-  if (/^\d(?:[ -]?\d){12,18}(?!\d)/.test(rest.join(' '))) {
+  // A card number typed with spaces or other separators would otherwise split into a short "card id".
+  if (startsWithCardNumber(rest.join(' '))) {
     return { kind: 'invalid', problem: PAN_LIKE_PROBLEM, op };
   }
   const [cardId, ...more] = rest;
@@ -112,12 +121,13 @@ export function parseCardCommand(rawText: string): CardCommand {
     if (!parsed.success) return { kind: 'invalid', problem: parsed.error.issues[0]?.message ?? 'Bad amount.', op };
     return { kind: 'op', op, cardId, amount: parsed.data };
   }
-  const reason = more.join(' ');
+  const { text: reason, masked } = maskCardData(more.join(' '));
   if (reason.length > MAX_REASON_LENGTH) {
     return { kind: 'invalid', problem: `The reason is too long (at most ${MAX_REASON_LENGTH} characters).`, op };
   }
   if (op === 'cancel' && reason === '') {
     return { kind: 'invalid', problem: 'Cancelling a card needs a reason, for the approver and the audit.', op };
   }
-  return reason ? { kind: 'op', op, cardId, reason } : { kind: 'op', op, cardId };
+  if (!reason) return { kind: 'op', op, cardId };
+  return masked ? { kind: 'op', op, cardId, reason, masked } : { kind: 'op', op, cardId, reason };
 }

@@ -11,7 +11,8 @@ export interface Policy {
   channels: Record<string, ('*' | CardOp)[]>;
   /** Without `cancel`, no card can be cancelled: a cancel always needs a second person. */
   approvals: { cancel?: { approvers: string[]; channel: string; ttlMs: number } };
-  audit: { roles: string[] };
+  /** `anchorChannel`: where signed audit checkpoints are posted and read back (SPEC §7). */
+  audit: { roles: string[]; anchorChannel?: string };
   reveal: { fullPan: string[] };
   limits: { revealsPerHour: number };
 }
@@ -133,7 +134,20 @@ function buildSchema(roleNames: readonly string[]) {
         ttl,
       }).optional(),
     }).default({}),
-    audit: strictObject({ roles: roleList.default([]) }).default({ roles: [] }),
+    audit: strictObject({
+      roles: roleList.default([]),
+      anchor_channel: z
+        .string()
+        .superRefine((value, ctx) => {
+          if (!CHANNEL_ID_PATTERN.test(value)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `${quote(value)} is not a channel id (C… or G…): the channel that receives signed audit checkpoints`,
+            });
+          }
+        })
+        .optional(),
+    }).default({ roles: [] }),
     reveal: strictObject({ full_pan: roleList.default([]) }).default({ full_pan: [] }),
     limits: strictObject({
       reveals_per_hour: z
@@ -255,7 +269,10 @@ export function parsePolicy(yamlText: string, source = 'policy.yml'): PolicyResu
     approvals: cancel
       ? { cancel: { approvers: cancel.approvers, channel: cancel.channel, ttlMs: parseDuration(cancel.ttl) ?? 0 } }
       : {},
-    audit: { roles: data.audit.roles },
+    audit: {
+      roles: data.audit.roles,
+      ...(data.audit.anchor_channel ? { anchorChannel: data.audit.anchor_channel } : {}),
+    },
     reveal: { fullPan: data.reveal.full_pan },
     limits: { revealsPerHour: data.limits.reveals_per_hour },
   };

@@ -220,9 +220,12 @@ const PROBLEM_WORDS: Record<NonNullable<AuditVerification['firstBroken']>['probl
 
 export function buildVerifyResult(v: AuditVerification, options: ReplyOptions): SlackReply {
   const checked = v.checked.toLocaleString('en-US');
+  const anchors = describeAnchorsForPeople(v);
   if (v.ok || !v.firstBroken) {
+    const broken = v.anchors.broken !== undefined;
+    const chain = `The hash chain of all ${checked} rows recomputes: the rows are consistent with each other.`;
     return buildReply(
-      [`:white_check_mark: All ${checked} rows of the audit log hold: none was edited, deleted or reordered.`],
+      broken ? [anchors.headline, chain, ...anchors.details, TAMPERED] : [anchors.headline, chain, ...anchors.details],
       options,
     );
   }
@@ -230,10 +233,58 @@ export function buildVerifyResult(v: AuditVerification, options: ReplyOptions): 
   const text = v.tailCut
     ? `:rotating_light: The audit log has been cut: rows after #${v.lastId ?? 0} (up to #${id - 1}) were deleted. The ${checked} rows before hold.`
     : `:rotating_light: Row #${id} breaks the audit chain: ${PROBLEM_WORDS[problem]}. ${checked} rows were checked and hold before it.`;
-  return buildReply(
-    [text, 'Keep this result for the auditors, and tell the operator: the database file has been tampered with.'],
-    options,
+  return buildReply([text, ...anchors.details, TAMPERED], options);
+}
+
+const TAMPERED = 'Keep this result for the auditors, and tell the operator: the database file has been tampered with.';
+
+/** What the signed checkpoints proved, for people: a headline when the chain holds, then the details. */
+function describeAnchorsForPeople(v: AuditVerification): { headline: string; details: string[] } {
+  const a = v.anchors;
+  const total = v.lastId ?? 0;
+  if (!a.keyed) {
+    return {
+      headline:
+        ':warning: The audit log is *unanchored*: no signing key is configured (`AUDIT_SIGNING_KEY_FILE`), so nothing proves the rows were not rewritten by someone who can write the database.',
+      details: [],
+    };
+  }
+  const key = code(a.fingerprint ?? '?');
+  const details: string[] = [];
+  const sources = a.readings.map((r) =>
+    r.checkpoints === undefined
+      ? `the ${r.source === 'channel' ? 'anchor channel' : 'checkpoint file'} could not be read (${escapeMrkdwn(r.problem ?? 'unavailable')})`
+      : `${r.checkpoints.length} from the ${r.source === 'channel' ? 'anchor channel' : 'checkpoint file'}${r.partial ? ' (its newest messages only)' : ''}`,
   );
+  details.push(
+    sources.length === 0
+      ? 'No checkpoint source is configured (`audit.anchor_channel` in the policy, `AUDIT_CHECKPOINT_FILE`).'
+      : `Checkpoints read back: ${sources.join('; ')}. ${a.valid} signed by key ${key}${a.unverifiable > 0 ? `; ${a.unverifiable} could not be verified with that key and prove nothing` : ''}.`,
+  );
+  let headline: string;
+  if (a.broken) {
+    const c = a.broken.checkpoint;
+    const why =
+      a.broken.kind === 'row-missing'
+        ? `row #${c.row}, which it signed, is gone`
+        : a.broken.kind === 'hash-differs'
+          ? `row #${c.row} no longer has the hash it signed: a row up to #${c.row} was changed, removed or renumbered and the hashes recomputed`
+          : 'it was signed over another log: row #1 is not the row it names, so the log was replaced or rewritten from its first row';
+    headline = `:rotating_light: Checkpoint ${c.number} (signed at ${formatUtc(c.time)} by key ${key}) contradicts the database: ${why}.`;
+    if (a.proven) details.push(`Rows 1–${a.proven.row} still match checkpoint ${a.proven.number}.`);
+  } else if (a.proven) {
+    const p = a.proven;
+    const rest =
+      total > p.row
+        ? ` Rows after it (#${p.row + 1}–#${total}) are not yet anchored: they are only consistent with each other.`
+        : '';
+    headline = `:white_check_mark: Rows 1–${p.row} match checkpoint ${p.number} signed at ${formatUtc(p.time)} by key ${key}: they are as written then.${rest}`;
+  } else {
+    headline = `:warning: No signed checkpoint of this log proves any row yet, so nothing proves the rows were not rewritten by someone who can write the database.`;
+  }
+  if (v.firstBroken && a.proven && !a.broken)
+    details.unshift(`Rows 1–${a.proven.row} match checkpoint ${a.proven.number}.`);
+  return { headline, details };
 }
 
 export function buildAuditFailed(options: ReplyOptions): SlackReply {

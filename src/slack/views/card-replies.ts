@@ -35,6 +35,16 @@ export function buildStateChangeDone(
   return buildReply([text], { ...options, context: traceLine(traceId) });
 }
 
+/** Said before the answer when a reason held card data: what was stored and shown is the masked reason. */
+export function buildReasonMasked(reason: string, options: ReplyOptions): SlackReply {
+  return buildReply(
+    [
+      `:shield: Your reason held what looks like a card number, CVV, PIN or expiry date. It was masked before it was stored or shown to anyone: ${code(reason)}. Never type card data into Slack.`,
+    ],
+    options,
+  );
+}
+
 export function buildLimitShown(result: LimitResult, options: ReplyOptions): SlackReply {
   const text =
     result.limit === null

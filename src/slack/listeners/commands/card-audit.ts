@@ -73,7 +73,7 @@ export async function handleCardAuditCommand(
         );
       case 'verify': {
         await reply(buildVerifyStarted(options));
-        const result = await verifyAuditLog(deps.audit, who);
+        const result = await verifyAuditLog(deps.audit, who, { anchoring: deps.anchoring });
         if (!result.ok) return await reply(buildAuditUnavailable(options));
         deps.logger.info({ actor: who.actor, ok: result.value.ok, checked: result.value.checked }, 'audit verified');
         return await reply(buildVerifyResult(result.value, options));

@@ -5,7 +5,7 @@ import { channelKey } from '../../../domain/policy/authorise.js';
 import { resolveContext } from '../../context.js';
 import { deliverAnswer } from '../../deliver-answer.js';
 import type { ListenerDeps } from '../../deps.js';
-import { buildHelp, buildUsage, buildWhoami } from '../../views/card-replies.js';
+import { buildHelp, buildReasonMasked, buildUsage, buildWhoami } from '../../views/card-replies.js';
 import { buildOperationModal } from '../../views/operation-modal.js';
 import type { SlackReply } from '../../views/reply.js';
 import type { CardRequest } from './card-request.js';
@@ -85,6 +85,7 @@ export async function handleCardCommand(deps: ListenerDeps, { command, ack, resp
       return reply(buildUsage(parsed.problem, parsed.op, allowed(), { sandbox }));
     }
     case 'op': {
+      if (parsed.masked && parsed.reason) await reply(buildReasonMasked(parsed.reason, { sandbox }));
       const request: CardRequest = {
         deps,
         ctx,

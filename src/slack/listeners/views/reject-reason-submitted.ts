@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { announce } from '../../../domain/approvals/approval-ports.js';
 import { rejectCancel } from '../../../domain/approvals/reject-cancel.js';
 import { cleanText, MAX_REASON_LENGTH } from '../../../domain/cards/card-command.js';
+import { maskCardData } from '../../../domain/cards/card-numbers.js';
 import { createApprovalNotifier } from '../../approval-jobs.js';
 import { resolveContext } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
@@ -30,7 +31,8 @@ export async function handleRejectReasonSubmitted(
     });
     return;
   }
-  const reason = typed === null ? '' : cleanText(typed);
+  // The reason is shown in the approvals channel: card data in it is masked first.
+  const reason = typed === null ? '' : maskCardData(cleanText(typed)).text;
   if (reason.length > MAX_REASON_LENGTH) {
     await ack({ response_action: 'errors', errors: { reason: `At most ${MAX_REASON_LENGTH} characters.` } });
     return;
