@@ -26,6 +26,9 @@ import { createResponseUrlVault } from './slack/response-urls.js';
 import { createRevealTimers } from './slack/reveal-timers.js';
 import { createTaskTracker } from './slack/task-tracker.js';
 
+/** How often this replica renews its heartbeat and looks for siblings that stopped without leaving. */
+export const HEARTBEAT_EVERY_MS = 5_000;
+
 export type ReceiverMode =
   /** HTTP on `POST /slack/events`, signatures checked. */
   | { kind: 'http'; signingSecret: string }
@@ -153,6 +156,28 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
 
   const approvalJobs = createApprovalJobs(deps, app.client);
 
+  // A sibling whose heartbeat is older than this cannot still be waiting on an issuer call.
+  const staleMs = (appDeps.issuerTimeoutMs ?? 10_000) + 3 * HEARTBEAT_EVERY_MS;
+  /**
+   * Closes as `unknown` the work of owners that can no longer finish it: everyone but `spare`.
+   * One replica at a time (a lock across replicas), so two never write the same `unknown` rows.
+   */
+  const recover = (spare: readonly string[]) =>
+    deps.serialise.run('cardops:recovery', async () => {
+      await approvalJobs.recover({ spare });
+      // After the approvals recovery: its `unknown` rows close the interrupted cancels' calls.
+      await reportInterruptedCalls({ audit: deps.audit, logger }, { spare });
+    });
+  let heartbeat: NodeJS.Timeout | undefined;
+  const beat = async () => {
+    await deps.replicas.beat();
+    // A sibling that stopped without leaving: whoever removes its heartbeat closes its work.
+    const gone = await deps.replicas.forgetStale(staleMs);
+    if (gone.length === 0) return;
+    logger.warn({ replicas: gone }, 'replicas stopped without leaving: closing their unfinished calls as unknown');
+    await recover([deps.replicas.id, ...(await deps.replicas.liveSiblings(staleMs))]);
+  };
+
   return {
     app,
     deps,
@@ -160,12 +185,21 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     idle: () => tasks.idle(),
     hideRevealedNow: () => deps.reveals.hideAll(),
     recoverOnStart: async () => {
-      await approvalJobs.recover();
-      // After the approvals recovery: its `unknown` rows close the interrupted cancels' calls.
-      await reportInterruptedCalls({ audit: deps.audit, logger });
+      // Before serving: everything unfinished belongs to a stopped process, except live siblings' work.
+      await recover(await deps.replicas.liveSiblings(staleMs));
     },
-    startBackgroundJobs: () => approvalJobs.start(),
-    stopBackgroundJobs: () => approvalJobs.stop(),
+    startBackgroundJobs: () => {
+      approvalJobs.start();
+      heartbeat ??= setInterval(() => {
+        tasks.run('replica heartbeat', beat);
+      }, HEARTBEAT_EVERY_MS);
+      heartbeat.unref();
+    },
+    stopBackgroundJobs: () => {
+      approvalJobs.stop();
+      if (heartbeat) clearInterval(heartbeat);
+      heartbeat = undefined;
+    },
     sweepApprovalsNow: async () => {
       await approvalJobs.sweepNow();
     },

@@ -81,6 +81,7 @@ const envSchema = z
     CARD_API_TIMEOUT_MS: integer(100, 120_000, 10_000),
     POLICY_FILE: z.preprocess(emptyToUndefined, z.string().default('./policy.yml')),
     DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/cardops.db')),
+    DATABASE_URL: optionalString,
     AUDIT_SIGNING_KEY_FILE: optionalString,
     AUDIT_CHECKPOINT_FILE: optionalString,
     LOG_LEVEL: z.preprocess(
@@ -115,7 +116,10 @@ export interface Config {
     timeoutMs: number;
   };
   policyFile: string;
+  /** The SQLite file; used when `database` is SQLite. */
   databasePath: string;
+  /** `DATABASE_URL=postgres://…` selects PostgreSQL (shared by replicas, SPEC §9); anything else SQLite. */
+  database: { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string };
   logLevel: LogLevel;
   audit: {
     /** From AUDIT_SIGNING_KEY_FILE; undefined: the log is unanchored (SPEC §7). */
@@ -149,6 +153,8 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       problems.push('SLACK_SIGNING_SECRET: is required in HTTP mode (set SLACK_APP_TOKEN for Socket Mode instead)');
     }
   }
+  const postgresUrl = postgresUrlOf(env.DATABASE_URL);
+  if (postgresUrl && 'problem' in postgresUrl) problems.push(`DATABASE_URL: ${postgresUrl.problem}`);
   const signer = parsed.success ? readSigningKey(parsed.data.AUDIT_SIGNING_KEY_FILE, problems) : undefined;
   if (!parsed.success || problems.length > 0) return { ok: false, problems: dedupe(problems) };
   const e = parsed.data;
@@ -172,10 +178,44 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       },
       policyFile: e.POLICY_FILE,
       databasePath: e.DATABASE_PATH,
+      database:
+        postgresUrl && 'url' in postgresUrl
+          ? { engine: 'postgres', url: postgresUrl.url }
+          : { engine: 'sqlite', path: e.DATABASE_PATH },
       logLevel: e.LOG_LEVEL,
       audit: { signer, checkpointFile: e.AUDIT_CHECKPOINT_FILE },
     },
   };
+}
+
+/**
+ * A `postgres://` or `postgresql://` DATABASE_URL, checked; undefined when the variable is unset or
+ * names anything else (SQLite stays). A problem never quotes the value: it may hold a password.
+ */
+function postgresUrlOf(value: string | undefined): { url: string } | { problem: string } | undefined {
+  const text = value?.trim();
+  if (!text || !/^postgres(ql)?:\/\//i.test(text)) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    return { problem: 'is not a valid URL (postgres://user:password@host:5432/database)' };
+  }
+  if (parsed.hostname === '') return { problem: 'names no host (postgres://user:password@host:5432/database)' };
+  if (parsed.pathname.length <= 1)
+    return { problem: 'names no database (postgres://user:password@host:5432/database)' };
+  return { url: text };
+}
+
+/** A database URL safe to log: the password, if any, replaced. */
+export function redactedDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable)';
+  }
 }
 
 /**

@@ -2,12 +2,9 @@ import type { Server } from 'node:http';
 import { WebClient } from '@slack/web-api';
 import { createCardIssuer, createSandboxIssuer } from './adapters/issuer/create-issuer.js';
 import { slackErrorCode } from './adapters/slack/usergroups.js';
-import { createApprovalsStore } from './adapters/sqlite/approvals-store.js';
-import { createAuditStore } from './adapters/sqlite/audit-store.js';
-import { closeDatabase, openDatabase } from './adapters/sqlite/database.js';
-import { createRevealOffersStore } from './adapters/sqlite/reveal-offers-store.js';
+import { openStores, type Stores } from './adapters/stores.js';
 import { createApp } from './app.js';
-import { parseConfig, readEnvironment } from './config.js';
+import { type Config, parseConfig, readEnvironment, redactedDatabaseUrl } from './config.js';
 import { groupsReferenced } from './domain/policy/authorise.js';
 import { createPolicyStore, loadPolicyFile } from './domain/policy/load-policy.js';
 import { createLogger, createSlackLogger } from './logger.js';
@@ -64,15 +61,17 @@ async function main(): Promise<void> {
     );
   }
 
-  let db: ReturnType<typeof openDatabase>;
+  let stores: Stores;
   try {
-    db = openDatabase(config.databasePath, { logger });
+    stores = await openStores(config.database, { logger });
+    // Registered before serving, so siblings starting now see this replica alive.
+    await stores.replicas.beat();
   } catch (error) {
-    fail(EXIT_DATABASE, [`DATABASE_PATH: ${config.databasePath}: ${(error as Error).message}`]);
+    fail(EXIT_DATABASE, [databaseProblem(config.database, error)]);
   }
-  const audit = createAuditStore(db, { logger });
-  const approvals = createApprovalsStore(db);
-  const revealOffers = createRevealOffersStore(db);
+  const { audit, approvals, revealOffers, replayIds, cardLocks, replicas } = stores;
+  if (stores.engine === 'postgres')
+    logger.info({ replica: replicas.id }, 'cardops shares its PostgreSQL database with any other replica');
 
   let sandbox: Sandbox | undefined;
   if (config.issuer.provider === 'sandbox') {
@@ -101,8 +100,12 @@ async function main(): Promise<void> {
       audit,
       approvals,
       revealOffers,
+      replayIds,
+      cardLocks,
+      replicas,
       policy,
       sandbox: sandbox !== undefined,
+      issuerTimeoutMs: config.issuer.timeoutMs,
       checkpoints: {
         ...(config.audit.signer ? { signer: config.audit.signer } : {}),
         ...(config.audit.checkpointFile ? { file: config.audit.checkpointFile } : {}),
@@ -168,14 +171,22 @@ async function main(): Promise<void> {
     await bot.hideRevealedNow();
     // The last checkpoint anchors every row written before the stop.
     await bot.closeAnchoring();
-    await audit.close();
-    closeDatabase(db);
+    await replicas.leave().catch((error: unknown) => logger.warn({ err: error }, 'replica heartbeat not removed'));
+    await stores.close();
     await sandbox?.close();
     logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** One line naming the database without its password, and why it could not be opened. */
+function databaseProblem(choice: Config['database'], error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (choice.engine === 'sqlite') return `DATABASE_PATH: ${choice.path}: ${message}`;
+  const code = error && typeof error === 'object' && 'code' in error ? ` (${String(error.code)})` : '';
+  return `DATABASE_URL: ${redactedDatabaseUrl(choice.url)}: ${message}${code}`;
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,7 @@ import { type Recovery, recoverInterrupted } from '../domain/approvals/recover-i
 import { sweepExpired } from '../domain/approvals/sweep-expired.js';
 import type { ListenerDeps } from './deps.js';
 import { postToResponseUrl } from './response-urls.js';
-import { buildApprovalMessage, buildRequesterNotice } from './views/approval-message.js';
+import { buildApprovalMessage, buildLateOutcomeNote, buildRequesterNotice } from './views/approval-message.js';
 
 /** How often pending requests past their ttl are expired and their messages updated. */
 export const SWEEP_EVERY_MS = 30_000;
@@ -60,6 +60,24 @@ export function createApprovalNotifier(
         deps.logger.warn(
           { approvalId: request.id, state: request.state, slackError: slackErrorCode(error) },
           'approval message could not be updated',
+        );
+      }
+    },
+
+    async noteLateOutcome(request) {
+      if (!request.messageChannel || !request.messageTs) return;
+      const note = buildLateOutcomeNote(request, options);
+      try {
+        await client.chat.postMessage({
+          channel: request.messageChannel,
+          thread_ts: request.messageTs,
+          text: note.text,
+          blocks: note.blocks,
+        });
+      } catch (error) {
+        deps.logger.warn(
+          { approvalId: request.id, slackError: slackErrorCode(error) },
+          'the late outcome could not be posted in the approval thread',
         );
       }
     },
@@ -119,7 +137,7 @@ export function createApprovalNotifier(
 
 export interface ApprovalJobs {
   /** At start-up: requests left mid-call become `unknown` (never re-run); unposted ones are voided. Never throws. */
-  recover(): Promise<Recovery>;
+  recover(options?: { spare?: readonly string[] }): Promise<Recovery>;
   /** Starts the periodic expiry sweep (an unref'd timer: it never keeps the process alive). */
   start(): void;
   stop(): void;
@@ -158,9 +176,9 @@ export function createApprovalJobs(
   };
 
   return {
-    recover: async () => {
+    recover: async (recoverOptions = {}) => {
       try {
-        return await tracked('approval recovery', () => recoverInterrupted(deps, notifier));
+        return await tracked('approval recovery', () => recoverInterrupted(deps, notifier, recoverOptions));
       } catch (error) {
         // Still safe to serve: a request left `executing` can never be claimed, so never run, again.
         deps.logger.error(

@@ -34,6 +34,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Resolves user-group membership; built on the app's Web API client when not given. */
   userGroups?: UserGroupResolver;
+  /** The issuer call timeout (CARD_API_TIMEOUT_MS): a sibling silent for longer cannot still be waiting on a call. */
+  issuerTimeoutMs?: number;
   /** How long a revealed secret stays on screen before it is replaced (SPEC: 60 s). */
   revealHideMs?: number;
   /** Signed audit checkpoints (SPEC §7); without a signer the log is unanchored. */

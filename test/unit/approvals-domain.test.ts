@@ -59,6 +59,9 @@ function recordingNotifier(post: PostResult = { ok: true, channel: 'C0APPROVE', 
     async tellRequester(request) {
       shown.push({ kind: 'tell', id: request.id, state: request.state });
     },
+    async noteLateOutcome(request) {
+      shown.push({ kind: 'late', id: request.id, state: request.state });
+    },
   };
   return { notifier, shown };
 }

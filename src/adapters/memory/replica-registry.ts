@@ -11,6 +11,9 @@ export function createLoneReplica(id = 'local'): ReplicaRegistry {
     async liveSiblings() {
       return [];
     },
+    async forgetStale() {
+      return [];
+    },
     async leave() {},
   };
 }

@@ -11,7 +11,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /**
  * Free text as it may be stored: card-number-like runs and other secrets masked first (so a cut
  * cannot leave a longer unmasked fragment), then capped, then made well-formed UTF-16 — SQLite
- * stores UTF-8, and a lone surrogate would not read back as written, breaking the row hash.
+ * stores UTF-8, and a lone surrogate would not read back as written, breaking the row hash — with
+ * NUL replaced too (PostgreSQL refuses it), so both engines store the same text.
  */
 export function storableFreeText(text: string | null | undefined): string | null {
   if (text === null || text === undefined) return null;
@@ -29,6 +30,7 @@ function cap(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+// PostgreSQL text cannot hold NUL: one in a batch would fail every append of that batch.
 function wellFormed(text: string): string {
-  return text.replace(LONE_SURROGATE, '\uFFFD');
+  return text.replace(LONE_SURROGATE, '\uFFFD').replaceAll('\u0000', '\uFFFD');
 }

@@ -1,7 +1,16 @@
 import type { Statement } from 'better-sqlite3';
-import type { AuditRow } from '../../domain/audit/audit-types.js';
-import { type ChainedTuple, chainHash, GENESIS_HASH } from '../../domain/audit/hash-chain.js';
+import { chainHash, GENESIS_HASH } from '../../domain/audit/hash-chain.js';
+import {
+  AUDIT_COLUMNS,
+  chainedTupleOf,
+  laterIso,
+  type PendingEvent,
+  type RawAuditRow,
+  type WrittenPlace,
+} from '../shared/audit-rows.js';
 import type { Database } from './database.js';
+
+export { AUDIT_COLUMNS, laterIso, type PendingEvent, type RawAuditRow, type WrittenPlace };
 
 /**
  * Writing audit rows: the chain head, the insert, and one batch appended in one durable
@@ -9,19 +18,6 @@ import type { Database } from './database.js';
  * so that every writer extends the chain the same way. Kept free of logging and app imports:
  * the writer thread loads only this.
  */
-
-/** The §7 columns in table order; the first twelve are the hashed tuple. */
-export const AUDIT_COLUMNS =
-  'id, ts, actor, team_id, channel_id, op, card_id, outcome, reason, approval_id, trace_id, error, prev_hash, hash';
-
-/** A stored row as better-sqlite3 returns it in raw mode, in AUDIT_COLUMNS order. */
-export type RawAuditRow = [...ChainedTuple, prevHash: string, hash: string];
-
-/** An event ready to be written: every field already normalised for storage. */
-export type PendingEvent = Omit<AuditRow, 'id' | 'ts' | 'prevHash' | 'hash'>;
-
-/** What writing adds to an event: where it sits in the chain. */
-export type WrittenPlace = Pick<AuditRow, 'id' | 'ts' | 'prevHash' | 'hash'>;
 
 /** The end of the chain as a writer must see it, read inside its write transaction. */
 export interface ChainHead {
@@ -64,20 +60,7 @@ export function prepareBatchAppend(db: Database): (stamp: string, events: readon
     let id = head.nextId;
     const placed: WrittenPlace[] = [];
     for (const e of events) {
-      const tuple: ChainedTuple = [
-        id,
-        ts,
-        e.actor,
-        e.teamId,
-        e.channelId,
-        e.op,
-        e.cardId,
-        e.outcome,
-        e.reason,
-        e.approvalId,
-        e.traceId,
-        e.error,
-      ];
+      const tuple = chainedTupleOf(id, ts, e);
       const hash = chainHash(prevHash, tuple);
       insert.run(...tuple, prevHash, hash);
       placed.push({ id, ts, prevHash, hash });
@@ -87,11 +70,6 @@ export function prepareBatchAppend(db: Database): (stamp: string, events: readon
     return placed;
   });
   return (stamp, events) => append.immediate(stamp, events);
-}
-
-/** The later of two ISO-8601 UTC stamps (they order as strings). */
-export function laterIso(a: string, b: string): string {
-  return a < b ? b : a;
 }
 
 /** SQLite's error code (`SQLITE_FULL`, `SQLITE_READONLY`, …) of a thrown error; never its message. */

@@ -1,21 +1,25 @@
 import { resolve } from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import {
-  AUDIT_OUTCOMES,
-  type AuditEventInput,
-  type AuditFilter,
-  type AuditOutcome,
-  type AuditPage,
-  type AuditRow,
-  type AuditStore,
-  type CountRecentQuery,
-  type VerifyResult,
+import type {
+  AuditEventInput,
+  AuditFilter,
+  AuditPage,
+  AuditRow,
+  AuditStore,
+  CountRecentQuery,
 } from '../../domain/audit/audit-types.js';
-import { type ChainedTuple, chainHash, GENESIS_HASH } from '../../domain/audit/hash-chain.js';
-import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { storableFreeText, storableId } from '../shared/stored-text.js';
-import { AUDIT_COLUMNS, type PendingEvent, type RawAuditRow } from './audit-append.js';
+import { normalizeAuditEvent } from '../shared/audit-event.js';
+import {
+  AUDIT_COLUMNS,
+  EQUALITY_FILTERS,
+  MAX_PAGE,
+  type PendingEvent,
+  type RawAuditRow,
+  toAuditRow,
+  verifyChain,
+} from '../shared/audit-rows.js';
+import { createGroupCommit, nextTurn } from '../shared/group-commit.js';
 import { type AuditBatchWriter, AuditWriteError, inlineAuditWriter, threadAuditWriter } from './audit-writer.js';
 import type { Database } from './database.js';
 
@@ -38,29 +42,6 @@ function chooseWriter(db: Database, kind: 'thread' | 'inline'): AuditBatchWriter
   return separate ? threadAuditWriter(resolve(db.name)) : inlineAuditWriter(db);
 }
 
-interface Waiter {
-  event: PendingEvent;
-  resolve: (row: AuditRow) => void;
-  reject: (error: unknown) => void;
-}
-
-const EQUALITY_FILTERS = [
-  ['actor', 'actor'],
-  ['cardId', 'card_id'],
-  ['op', 'op'],
-  ['outcome', 'outcome'],
-  ['channelId', 'channel_id'],
-] as const satisfies readonly (readonly [keyof AuditFilter, string])[];
-
-type BreakKind = NonNullable<VerifyResult['firstBroken']>['problem'];
-
-// Taken at load: test suites that fake timers must not stall durable writes or long reads.
-const realSetImmediate = globalThis.setImmediate;
-const nextTurn = () => new Promise<void>((resolve) => realSetImmediate(resolve));
-
-const OUTCOMES: ReadonlySet<string> = new Set(AUDIT_OUTCOMES);
-const MAX_PAGE = 1000;
-
 /**
  * The SQLite audit log: an append-only, hash-chained table (SPEC §7). Appends of one burst share
  * one durable commit. Invariant kept by every writer: `ts` never decreases along `id` (a row is
@@ -72,65 +53,22 @@ export function createAuditStore(db: Database, options: AuditStoreOptions = {}):
   const logger = options.logger;
 
   // ---- append: group commit --------------------------------------------------------------
-  // Appends queued while a batch is being written go together in the next one: under load each
-  // commit (and its fsync) carries many rows, and with the writer thread the wait for the disk
-  // leaves the event loop free.
+  // With the writer thread the wait for the disk leaves the event loop free.
   const writer = chooseWriter(db, options.writer ?? 'thread');
-  let queue: Waiter[] = [];
-  let scheduled = false;
-  let inflight: Promise<void> | undefined;
-  let closed = false;
-
-  function schedule(): void {
-    if (scheduled || inflight || queue.length === 0) return;
-    scheduled = true;
-    realSetImmediate(writeQueued);
-  }
-
-  function writeQueued(): void {
-    scheduled = false;
-    const batch = queue;
-    queue = [];
-    if (batch.length === 0) return;
-    inflight = writer
-      .write(
-        now().toISOString(),
-        batch.map((w) => w.event),
-      )
-      .then(
-        (placed) => {
-          for (const [i, w] of batch.entries()) w.resolve({ ...w.event, ...placed[i]! });
-        },
-        (error: unknown) => {
-          // The transaction was rolled back: none of the batch is written. No row content in the error.
-          const code = error instanceof AuditWriteError ? error.code : 'SQLITE_ERROR';
-          logger?.error({ code, rows: batch.length }, 'audit append failed');
-          for (const w of batch) w.reject(new AppError('AUDIT_UNAVAILABLE', `audit append failed (${code})`));
-        },
-      )
-      .finally(() => {
-        inflight = undefined;
-        schedule();
-      });
-  }
+  const commits = createGroupCommit({
+    writeBatch: (events) => writer.write(now().toISOString(), events),
+    codeOf: (error) => (error instanceof AuditWriteError ? error.code : 'SQLITE_ERROR'),
+    logger,
+  });
 
   function append(event: AuditEventInput): Promise<AuditRow> {
-    if (closed) return Promise.reject(new AppError('AUDIT_UNAVAILABLE', 'audit append after close'));
     let pending: PendingEvent;
     try {
-      pending = normalize(event);
+      pending = normalizeAuditEvent(event);
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<AuditRow>((resolve, reject) => {
-      queue.push({ event: pending, resolve, reject });
-      schedule();
-    });
-  }
-
-  /** Resolves once every append issued so far has settled. */
-  async function settle(): Promise<void> {
-    while (queue.length > 0 || scheduled || inflight) await (inflight ?? nextTurn());
+    return commits.append(pending);
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -239,70 +177,30 @@ export function createAuditStore(db: Database, options: AuditStoreOptions = {}):
   const chunk = db.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`).raw();
   const laterRowWithHash = db.prepare('SELECT id FROM audit WHERE id > ? AND hash = ? LIMIT 1').pluck();
 
-  /**
-   * Walks the chain in id order. The first problem found is reported, classified as:
-   * - `edited`: the row no longer hashes to its stored hash (content, prev_hash or hash changed);
-   * - `reordered`: same, but its prev_hash is the hash of a row further on: whole rows were
-   *   swapped or moved; or a row stamped earlier than the row before it;
-   * - `deleted-before`: the row holds but ids jump before it (ids are written without gaps): rows
-   *   before it were deleted. Rows cut from the end are reported at the next id to be written;
-   * - `bad-link`: the row holds, ids are consecutive, but it does not follow the previous row:
-   *   that row was rewritten with a recomputed hash, or this one was forged.
-   * `checked` counts the rows, in id order, that hold before the first problem (all of them when ok).
-   */
-  async function verify(
-    options: { chunkSize?: number; onProgress?: (checked: number) => void } = {},
-  ): Promise<VerifyResult> {
-    const size = Math.max(1, Math.floor(options.chunkSize ?? 5000));
-    const [endRaw, seqRaw] = chainEnd.get() as [number | null, number | null];
-    const end = endRaw ?? 0;
-    const seq = seqRaw ?? 0;
-    let prevHash = GENESIS_HASH;
-    let prevId = 0;
-    let prevTs = '';
-    let checked = 0;
-    for (;;) {
-      const rows = chunk.all(prevId, end, size) as RawAuditRow[];
-      for (const row of rows) {
-        const id = row[0];
-        const storedPrev = row[12];
-        const storedHash = row[13];
-        let problem: BreakKind | undefined;
-        if (chainHash(storedPrev, row.slice(0, 12) as ChainedTuple) !== storedHash) {
-          problem = laterRowWithHash.get(id, storedPrev) !== undefined ? 'reordered' : 'edited';
-        } else if (id !== prevId + 1) {
-          // Ids are handed out without gaps (sqlite_sequence + 1, rolled back with a failed batch).
-          problem = 'deleted-before';
-        } else if (storedPrev !== prevHash) {
-          problem = 'bad-link';
-        } else if (row[1] < prevTs) {
-          problem = 'reordered';
-        }
-        if (problem) return { checked, ok: false, firstBroken: { id, problem } };
-        prevHash = storedHash;
-        prevId = id;
-        prevTs = row[1];
-        checked += 1;
-      }
-      options.onProgress?.(checked);
-      if (rows.length < size) break;
-      await nextTurn();
-    }
-    if (seq > end) return { checked, ok: false, firstBroken: { id: seq + 1, problem: 'deleted-before' } };
-    return { checked, ok: true };
-  }
+  const chainSource = {
+    async ends() {
+      const [end, seq] = chainEnd.get() as [number | null, number | null];
+      return { end: end ?? 0, seq: seq ?? 0 };
+    },
+    async chunk(afterId: number, end: number, size: number) {
+      return chunk.all(afterId, end, size) as RawAuditRow[];
+    },
+    async laterRowWithHash(id: number, hash: string) {
+      return laterRowWithHash.get(id, hash) !== undefined;
+    },
+    pause: nextTurn,
+  };
 
   return {
     append,
     query,
     count,
     iterate,
-    verify,
+    verify: (verifyOptions) => verifyChain(chainSource, verifyOptions),
     countRecent,
-    flush: settle,
+    flush: () => commits.settle(),
     async close() {
-      closed = true;
-      await settle();
+      await commits.close();
       await writer.close();
     },
   };
@@ -338,39 +236,4 @@ export function countRecentSql(q: Pick<CountRecentQuery, 'actor' | 'cardId' | 'o
   return `SELECT count(*) FROM audit WHERE ${where.join(' AND ')}`;
 }
 
-function normalize(event: AuditEventInput): PendingEvent {
-  if (typeof event.actor !== 'string' || event.actor === '') throw new TypeError('audit event without actor');
-  if (typeof event.op !== 'string' || event.op === '') throw new TypeError('audit event without op');
-  if (!OUTCOMES.has(event.outcome)) throw new TypeError(`audit event with unknown outcome ${String(event.outcome)}`);
-  return {
-    actor: storableId(event.actor)!,
-    teamId: storableId(event.teamId),
-    channelId: storableId(event.channelId),
-    op: storableId(event.op)!,
-    cardId: storableId(event.cardId),
-    outcome: event.outcome,
-    reason: storableFreeText(event.reason),
-    approvalId: storableId(event.approvalId),
-    traceId: storableId(event.traceId),
-    error: storableFreeText(event.error),
-  };
-}
-
-export function toAuditRow(raw: RawAuditRow): AuditRow {
-  return {
-    id: raw[0],
-    ts: raw[1],
-    actor: raw[2],
-    teamId: raw[3],
-    channelId: raw[4],
-    op: raw[5],
-    cardId: raw[6],
-    outcome: raw[7] as AuditOutcome,
-    reason: raw[8],
-    approvalId: raw[9],
-    traceId: raw[10],
-    error: raw[11],
-    prevHash: raw[12],
-    hash: raw[13],
-  };
-}
+export { toAuditRow };

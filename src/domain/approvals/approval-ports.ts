@@ -41,6 +41,11 @@ export interface ApprovalNotifier {
   refresh(request: ApprovalRequest): Promise<void>;
   /** Tells the requester how their request ended (done, failed, unknown, rejected, expired). */
   tellRequester(request: ApprovalRequest): Promise<void>;
+  /**
+   * Says, in the approval message's thread, that a request shown as `unknown` (its replica was
+   * taken for stopped) got its real outcome after all. Never throws.
+   */
+  noteLateOutcome(request: ApprovalRequest): Promise<void>;
 }
 
 /** The audit row of an approval event; op is always `cancel` and the approval id is always set. */

@@ -92,5 +92,9 @@ export async function approveCancel(
   const final = finished.request ?? claimed;
   await shown;
   await announce(notifier, final);
+  if (finished.finished && finished.late) {
+    deps.logger.warn({ approvalId, state: final.state }, 'a cancel reported unknown got its real outcome late');
+    await notifier.noteLateOutcome(final);
+  }
   return { kind: 'approved', request: final, outcome };
 }

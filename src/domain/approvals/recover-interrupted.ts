@@ -14,8 +14,14 @@ export interface Recovery {
  * have reached the issuer: it is marked `unknown`, audited, shown as such, and never run again
  * blindly. A pending request with no message was never seen by anyone: it is voided.
  */
-export async function recoverInterrupted(deps: ApprovalDeps, notifier: ApprovalNotifier): Promise<Recovery> {
-  const interrupted = await deps.approvals.markInterrupted();
+export async function recoverInterrupted(
+  deps: ApprovalDeps,
+  notifier: ApprovalNotifier,
+  options: { spare?: readonly string[] } = {},
+): Promise<Recovery> {
+  // Requests of a live sibling (another replica on the same database) are its own to finish.
+  const spare = new Set(options.spare ?? []);
+  const interrupted = await deps.approvals.markInterrupted({ spare: [...spare] });
   for (const request of interrupted) {
     deps.logger.warn(
       { approvalId: request.id, cardId: request.cardId },
@@ -36,7 +42,8 @@ export async function recoverInterrupted(deps: ApprovalDeps, notifier: ApprovalN
 
   const unposted: ApprovalRequest[] = [];
   for (const request of await deps.approvals.listPending()) {
-    if (request.messageTs !== null || !(await deps.approvals.discard(request.id))) continue;
+    if (request.messageTs !== null || (request.owner && spare.has(request.owner))) continue;
+    if (!(await deps.approvals.discard(request.id))) continue;
     const voided = (await deps.approvals.get(request.id)) ?? request;
     unposted.push(voided);
     await appendQuietly(

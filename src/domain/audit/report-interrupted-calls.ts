@@ -26,8 +26,13 @@ function callKey(row: AuditRow): string {
 /** Appends an `unknown` row for every `started` row in the tail with no outcome after it; returns the rows appended. */
 export async function reportInterruptedCalls(
   deps: { audit: Pick<AuditStore, 'query' | 'iterate' | 'append'>; logger: Pick<Logger, 'warn'> },
-  options: { lookBackMs?: number } = {},
+  options: {
+    lookBackMs?: number;
+    /** Replicas still alive (siblings on a shared database): their calls may still be answered. */
+    spare?: readonly string[];
+  } = {},
 ): Promise<AuditRow[]> {
+  const spare = new Set(options.spare ?? []);
   const last = (await deps.audit.query({}, { limit: 1 })).rows[0];
   if (!last) return [];
   const since = new Date(Date.parse(last.ts) - (options.lookBackMs ?? 10 * 60_000)).toISOString();
@@ -47,7 +52,10 @@ export async function reportInterruptedCalls(
       }
     }
   }
-  const dangling = [...open.values()].flat().sort((a, b) => a.id - b.id);
+  const dangling = [...open.values()]
+    .flat()
+    .filter((row) => !(row.replica && spare.has(row.replica)))
+    .sort((a, b) => a.id - b.id);
   const written: AuditRow[] = [];
   for (const started of dangling) {
     deps.logger.warn(

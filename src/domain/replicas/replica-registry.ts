@@ -15,6 +15,12 @@ export interface ReplicaRegistry {
    * be left alone. Empty for a process alone on its database (SQLite).
    */
   liveSiblings(staleMs: number): Promise<string[]>;
+  /**
+   * Removes the heartbeats older than `staleMs` (replicas that stopped without leaving) and
+   * returns their ids, each to exactly one caller: that caller closes their unfinished work.
+   * Empty for a process alone on its database.
+   */
+  forgetStale(staleMs: number): Promise<string[]>;
   /** Removes this replica's heartbeat on a clean stop. */
   leave(): Promise<void>;
 }

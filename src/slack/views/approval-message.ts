@@ -52,6 +52,19 @@ export function describeOutcome(request: ApprovalRequest): string {
   }
 }
 
+/**
+ * The thread reply when a cancel that had been reported `unknown` (its replica was taken for
+ * stopped) gets its real outcome after all.
+ */
+export function buildLateOutcomeNote(request: ApprovalRequest, options: Options): SlackReply {
+  return buildReply(
+    [
+      `:information_source: Late outcome for ${code(request.id)}: the replica running this cancel was taken for stopped and the request was shown as unknown, but the issuer has now answered. ${describeOutcome(request)}`,
+    ],
+    { ...options, context: traceContext(request) },
+  );
+}
+
 /** The Approve and Reject buttons: their values carry the request id only. */
 export function approvalButtons(request: ApprovalRequest): KnownBlock {
   return {

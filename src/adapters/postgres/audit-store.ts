@@ -1,0 +1,284 @@
+import type {
+  AuditEventInput,
+  AuditFilter,
+  AuditPage,
+  AuditRow,
+  AuditStore,
+  CountRecentQuery,
+} from '../../domain/audit/audit-types.js';
+import { chainHash } from '../../domain/audit/hash-chain.js';
+import type { Logger } from '../../logger.js';
+import { normalizeAuditEvent } from '../shared/audit-event.js';
+import {
+  AUDIT_COLUMNS,
+  chainedTupleOf,
+  EQUALITY_FILTERS,
+  laterIso,
+  MAX_PAGE,
+  type PendingEvent,
+  type RawAuditRow,
+  toAuditRow,
+  verifyChain,
+  type WrittenPlace,
+} from '../shared/audit-rows.js';
+import { createGroupCommit, nextTurn } from '../shared/group-commit.js';
+import { type Pool, pgCode } from './pool.js';
+
+export interface PgAuditStoreOptions {
+  /** This replica's id, written beside each row (not hashed): recovery spares a live owner's calls. */
+  replica: string;
+  logger?: Logger;
+}
+
+/** The database clock as the audit stores it: ISO-8601 UTC with milliseconds, like JavaScript's toISOString. */
+const DB_NOW_ISO = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * Locks the chain head (every replica's appends queue here, so commit order is id order) and
+ * reads the clock after the lock is held, in one round trip with BEGIN.
+ */
+const BEGIN_AND_LOCK_HEAD = `BEGIN;
+WITH head AS (SELECT last_id, last_hash, last_ts FROM audit_head WHERE one FOR UPDATE)
+SELECT last_id::float8 AS last_id, last_hash, last_ts, ${DB_NOW_ISO} AS now FROM head`;
+
+const INSERT_BATCH = `WITH placed AS (
+  INSERT INTO audit (${AUDIT_COLUMNS}, replica)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+    $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
+)
+UPDATE audit_head SET last_id = $16, last_hash = $17, last_ts = $18 WHERE one`;
+
+/**
+ * The PostgreSQL audit log: the same append-only, hash-chained rows as on SQLite, written by any
+ * number of replicas. Each append transaction locks the one-row chain head, so the chain is one
+ * gap-free sequence in commit order; a replica's concurrent appends share that transaction (group
+ * commit); `append` resolves after COMMIT. Rows are stamped with the database's clock (never
+ * earlier than the row before), so replicas with skewed clocks still write one ordered log.
+ */
+export function createPgAuditStore(pool: Pool, options: PgAuditStoreOptions): AuditStore {
+  const { replica, logger } = options;
+
+  async function writeBatch(events: PendingEvent[]): Promise<WrittenPlace[]> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      try {
+        const results = (await client.query(BEGIN_AND_LOCK_HEAD)) as unknown as { rows: HeadRow[] }[];
+        const head = results[1]?.rows[0];
+        if (!head) throw Object.assign(new Error('audit chain head missing'), { code: 'XX001' });
+        const ts = laterIso(head.now, head.last_ts);
+        let prevHash = head.last_hash;
+        let id = head.last_id + 1;
+        const columns: (string | number | null)[][] = Array.from({ length: 15 }, () => []);
+        const placed: WrittenPlace[] = [];
+        for (const e of events) {
+          const tuple = chainedTupleOf(id, ts, e);
+          const hash = chainHash(prevHash, tuple);
+          const row = [...tuple, prevHash, hash, replica];
+          for (let c = 0; c < 15; c += 1) columns[c]!.push(row[c]!);
+          placed.push({ id, ts, prevHash, hash, replica });
+          prevHash = hash;
+          id += 1;
+        }
+        await client.query(INSERT_BATCH, [...columns, id - 1, prevHash, ts]);
+        await client.query('COMMIT');
+        return placed;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  const commits = createGroupCommit({ writeBatch, codeOf: pgCode, logger });
+
+  function append(event: AuditEventInput): Promise<AuditRow> {
+    let pending: PendingEvent;
+    try {
+      pending = normalizeAuditEvent(event);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return commits.append(pending);
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+  async function rows(text: string, values: unknown[]): Promise<RawAuditRow[]> {
+    const result = await pool.query({ text, values, rowMode: 'array' });
+    return result.rows as RawAuditRow[];
+  }
+
+  async function firstIdFrom(ts: string): Promise<number | undefined> {
+    const result = await pool.query({ text: FIRST_ID_FROM_PG, values: [ts], rowMode: 'array' });
+    return result.rows[0]?.[0] as number | undefined;
+  }
+
+  /** since/until as ids: `[lo, hi)`; `null` when nothing can match. Relies on ts never decreasing along id. */
+  async function idRange(filter: AuditFilter, before?: number): Promise<{ lo?: number; hi?: number } | null> {
+    let lo: number | undefined;
+    let hi: number | undefined = before;
+    if (filter.since !== undefined) {
+      lo = await firstIdFrom(filter.since);
+      if (lo === undefined) return null;
+    }
+    if (filter.until !== undefined) {
+      const untilId = await firstIdFrom(filter.until);
+      if (untilId !== undefined) hi = hi === undefined ? untilId : Math.min(hi, untilId);
+    }
+    if (lo !== undefined && hi !== undefined && lo >= hi) return null;
+    return { lo, hi };
+  }
+
+  async function query(filter: AuditFilter, opts: { limit: number; before?: number }): Promise<AuditPage> {
+    const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(opts.limit)));
+    const range = await idRange(filter, opts.before);
+    if (!range) return { rows: [], nextCursor: undefined };
+    const { text, values } = pgAuditSelect('page', filter, { ...range, limit: limit + 1 });
+    const raw = await rows(text, values);
+    const more = raw.length > limit;
+    const page = (more ? raw.slice(0, limit) : raw).map(toAuditRow);
+    return { rows: page, nextCursor: more ? page[page.length - 1]!.id : undefined };
+  }
+
+  async function count(filter: AuditFilter): Promise<number> {
+    const range = await idRange(filter);
+    if (!range) return 0;
+    const { text, values } = pgAuditSelect('count', filter, range);
+    const result = await pool.query({ text, values, rowMode: 'array' });
+    return Number(result.rows[0]?.[0] ?? 0);
+  }
+
+  async function* iterate(filter: AuditFilter, batchSize = 1000): AsyncGenerator<AuditRow[]> {
+    const size = Math.max(1, Math.floor(batchSize));
+    const range = await idRange(filter);
+    if (!range) return;
+    // A snapshot: rows appended while the caller consumes are not part of this run.
+    const top = (await lastId()) + 1;
+    const hi = range.hi === undefined ? top : Math.min(range.hi, top);
+    let lo = range.lo ?? 0;
+    for (;;) {
+      const { text, values } = pgAuditSelect('batch', filter, { lo, hi, limit: size });
+      const raw = await rows(text, values);
+      if (raw.length === 0) return;
+      yield raw.map(toAuditRow);
+      if (raw.length < size) return;
+      lo = raw[raw.length - 1]![0] + 1;
+    }
+  }
+
+  async function lastId(): Promise<number> {
+    const result = await pool.query({ text: 'SELECT last_id FROM audit_head WHERE one', rowMode: 'array' });
+    return Number(result.rows[0]?.[0] ?? 0);
+  }
+
+  async function countRecent(q: CountRecentQuery): Promise<number> {
+    if (q.ops.length === 0 || q.outcomes.length === 0) return 0;
+    const lo = await firstIdFrom(q.since);
+    if (lo === undefined) return 0;
+    const { text, values } = pgCountRecent(q, lo);
+    const result = await pool.query({ text, values, rowMode: 'array' });
+    return Number(result.rows[0]?.[0] ?? 0);
+  }
+
+  return {
+    append,
+    query,
+    count,
+    iterate,
+    countRecent,
+    verify: (verifyOptions) =>
+      verifyChain(
+        {
+          async ends() {
+            const result = await pool.query({
+              text: 'SELECT (SELECT max(id) FROM audit), last_id FROM audit_head WHERE one',
+              rowMode: 'array',
+            });
+            const [end, seq] = (result.rows[0] ?? [null, null]) as [number | null, number | null];
+            return { end: Number(end ?? 0), seq: Number(seq ?? 0) };
+          },
+          chunk: (afterId, end, size) =>
+            rows(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3`, [
+              afterId,
+              end,
+              size,
+            ]),
+          async laterRowWithHash(id, hash) {
+            const result = await pool.query('SELECT 1 FROM audit WHERE id > $1 AND hash = $2 LIMIT 1', [id, hash]);
+            return (result.rowCount ?? 0) > 0;
+          },
+          pause: nextTurn,
+        },
+        { chunkSize: 20_000, ...verifyOptions },
+      ),
+    flush: () => commits.settle(),
+    close: () => commits.close(),
+  };
+}
+
+interface HeadRow {
+  last_id: number;
+  last_hash: string;
+  last_ts: string;
+  now: string;
+}
+
+/** The first row at or after a time; ts never decreases along id, so its id bounds a time range. */
+export const FIRST_ID_FROM_PG = 'SELECT id FROM audit WHERE ts >= $1 ORDER BY ts, id LIMIT 1';
+
+/**
+ * The SQL of one filter shape, as on SQLite: equalities on the given fields plus `id >= lo` /
+ * `id < hi`. `page` is newest first, `batch` oldest first, both with a limit; `count` counts.
+ */
+export function pgAuditSelect(
+  kind: 'page' | 'count' | 'batch',
+  filter: AuditFilter,
+  bounds: { lo?: number | undefined; hi?: number | undefined; limit?: number },
+): { text: string; values: unknown[] } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  for (const [key, column] of EQUALITY_FILTERS) {
+    if (filter[key] === undefined) continue;
+    values.push(filter[key]);
+    where.push(`${column} = $${values.length}`);
+  }
+  if (bounds.lo !== undefined) {
+    values.push(bounds.lo);
+    where.push(`id >= $${values.length}`);
+  }
+  if (bounds.hi !== undefined) {
+    values.push(bounds.hi);
+    where.push(`id < $${values.length}`);
+  }
+  const clause = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
+  if (kind === 'count') return { text: `SELECT count(*) FROM audit${clause}`, values };
+  values.push(bounds.limit ?? MAX_PAGE);
+  const order = kind === 'page' ? 'DESC' : 'ASC';
+  return {
+    text: `SELECT ${AUDIT_COLUMNS}, replica FROM audit${clause} ORDER BY id ${order} LIMIT $${values.length}`,
+    values,
+  };
+}
+
+/** countRecent's SQL: rows from id `lo`, for the actor and/or card, of the ops and outcomes. */
+export function pgCountRecent(q: CountRecentQuery, lo: number): { text: string; values: unknown[] } {
+  const values: unknown[] = [lo];
+  const where = ['id >= $1'];
+  if (q.actor !== undefined) {
+    values.push(q.actor);
+    where.push(`actor = $${values.length}`);
+  }
+  if (q.cardId !== undefined) {
+    values.push(q.cardId);
+    where.push(`card_id = $${values.length}`);
+  }
+  values.push([...q.ops]);
+  where.push(`op = ANY($${values.length}::text[])`);
+  values.push([...q.outcomes]);
+  where.push(`outcome = ANY($${values.length}::text[])`);
+  return { text: `SELECT count(*) FROM audit WHERE ${where.join(' AND ')}`, values };
+}
