@@ -19,7 +19,7 @@ import {
   spawnChildBot,
   waitUntilAnswering,
 } from '../helpers/child-bot.js';
-import { danglingStarts } from '../helpers/dangling-starts.js';
+import { danglingStarts, outcomeOf } from '../helpers/dangling-starts.js';
 import { clickOn } from '../helpers/slack-bodies.js';
 import { type StubIssuer, startStubIssuer } from '../helpers/stub-issuer.js';
 
@@ -200,13 +200,7 @@ describe('crash safety', () => {
     // Nothing is left without an outcome: each cut-off call is now `unknown`, and said why.
     expect(danglingStarts(after.rows)).toEqual([]);
     for (const started of cutOff) {
-      const outcome = after.rows.find(
-        (r) =>
-          r.id > started.id &&
-          r.op === started.op &&
-          r.cardId === started.cardId &&
-          ['ok', 'failed', 'unknown'].includes(r.outcome),
-      );
+      const outcome = outcomeOf(after.rows, started);
       expect(outcome?.outcome, `${started.op} ${started.cardId}`).toBe('unknown');
       if (!started.approvalId) expect(outcome?.error).toContain(INTERRUPTED_CALL);
     }

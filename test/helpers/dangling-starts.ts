@@ -10,3 +10,14 @@ export function danglingStarts(rows: AuditRow[]): AuditRow[] {
   }
   return [...open.values()].flat();
 }
+
+/** The ok/failed/unknown row that closed a `started` row, if any. */
+export function outcomeOf(rows: AuditRow[], started: AuditRow): AuditRow | undefined {
+  return rows.find(
+    (r) =>
+      r.id > started.id &&
+      r.op === started.op &&
+      r.cardId === started.cardId &&
+      ['ok', 'failed', 'unknown'].includes(r.outcome),
+  );
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AuditRow } from '../../src/domain/audit/audit-types.js';
-import { danglingStarts } from '../helpers/dangling-starts.js';
+import { danglingStarts, outcomeOf } from '../helpers/dangling-starts.js';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../helpers/postgres.js';
 import {
   ALICE,
@@ -126,13 +126,7 @@ describeWithPostgres('a replica killed mid-load', () => {
     );
     expect(after.verified).toMatchObject({ ok: true, checked: after.rows.length });
     for (const started of cutOff) {
-      const outcome = after.rows.find(
-        (r) =>
-          r.id > started.id &&
-          r.op === started.op &&
-          r.cardId === started.cardId &&
-          ['ok', 'failed', 'unknown'].includes(r.outcome),
-      );
+      const outcome = outcomeOf(after.rows, started);
       expect(outcome?.outcome, `${started.op} ${started.cardId}`).toBe('unknown');
     }
     // Only the killed replica's calls are unknown.
