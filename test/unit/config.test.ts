@@ -19,6 +19,34 @@ describe('configuration', () => {
     expect(result.config.logLevel).toBe('info');
   });
 
+  it('when DATABASE_URL is postgres://, then PostgreSQL is chosen; anything else keeps SQLite at DATABASE_PATH', () => {
+    const pg = parseConfig({
+      ...HTTP_ENV,
+      DATABASE_URL: 'postgres://bot:pw@db.internal:5432/cardops',
+      DATABASE_PATH: 'x.db',
+    });
+    expect(pg.ok && pg.config.database).toEqual({
+      engine: 'postgres',
+      url: 'postgres://bot:pw@db.internal:5432/cardops',
+    });
+    const other = parseConfig({ ...HTTP_ENV, DATABASE_URL: 'mysql://db/cardops', DATABASE_PATH: 'x.db' });
+    expect(other.ok && other.config.database).toEqual({ engine: 'sqlite', path: 'x.db' });
+    expect(
+      parseConfig(HTTP_ENV).ok && (parseConfig(HTTP_ENV) as { config: { database: unknown } }).config.database,
+    ).toEqual({
+      engine: 'sqlite',
+      path: './data/cardops.db',
+    });
+  });
+
+  it('when a postgres DATABASE_URL names no database, then one line says so without printing its password', () => {
+    const result = parseConfig({ ...HTTP_ENV, DATABASE_URL: 'postgres://bot:planted-pw@db.internal:5432' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual(['DATABASE_URL: names no database (postgres://user:password@host:5432/database)']);
+    expect(result.problems.join('\n')).not.toContain('planted-pw');
+  });
+
   it('when the provider is paycaddy without a key, then exactly one line names CARD_API_KEY', () => {
     const result = parseConfig({ ...HTTP_ENV, CARD_API_PROVIDER: 'paycaddy' });
     expect(result.ok).toBe(false);
