@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CHILD_SIGNING_SECRET, type ChildBot, ROOT } from '../test/helpers/child-bot.js';
 import { type StubIssuer, startStubIssuer } from '../test/helpers/stub-issuer.js';
-import { type BenchSlack, startBot, tempDir } from './environment.js';
+import { type BenchSlack, benchDatabase, startBot, tempDir } from './environment.js';
 import { closedLoop, createPoster, median, type Poster, percentile } from './load.js';
 import type { Figure } from './report.js';
 
@@ -55,6 +55,7 @@ async function startFullBot(
 ): Promise<BotUnderTest> {
   const issuer = await startStubIssuer({ delayMs: issuerDelayMs, record: false });
   const tmp = tempDir('cardops-bench-');
+  const database = await benchDatabase();
   const command = botCommand();
   const { bot, startMs } = await startBot(bench, {
     runner: command.runner,
@@ -63,6 +64,7 @@ async function startFullBot(
     databasePath: path.join(tmp.dir, 'cardops.db'),
     issuerBaseUrl: issuer.url,
     logLevel: 'info',
+    env: database.env,
   });
   return {
     bot,
@@ -71,6 +73,7 @@ async function startFullBot(
     async close() {
       await bot.kill('SIGTERM');
       await issuer.close();
+      await database.dispose();
       tmp.dispose();
     },
   };
