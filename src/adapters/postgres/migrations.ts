@@ -127,7 +127,29 @@ CREATE TABLE reveal_offers (
 CREATE INDEX reveal_offers_expires ON reveal_offers (expires_at);
 `;
 
-const APPROVALS_WITHDRAW_REMIND_V5 = `
+const AUDIT_HEAD_ONLY_V5 = `
+-- SPEC §7: no connection may rewrite a stored row. UPDATE, DELETE and TRUNCATE are refused by the
+-- triggers of step 1 (and an UPSERT's update half with them); this one accepts a new row only at
+-- the head of the chain: one past the last id, linked to the last row's hash. Rows of one batch
+-- insert see the rows inserted before them in the same statement, so a batch chains as it goes.
+CREATE FUNCTION audit_insert_at_head() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  last_id bigint;
+  last_hash text;
+BEGIN
+  SELECT id, hash INTO last_id, last_hash FROM audit ORDER BY id DESC LIMIT 1;
+  IF NEW.id IS DISTINCT FROM coalesce(last_id, 0) + 1
+     OR NEW.prev_hash IS DISTINCT FROM coalesce(last_hash, '${GENESIS_HASH}') THEN
+    RAISE EXCEPTION 'audit log is append-only: a row may only be added at the head of the chain';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+CREATE TRIGGER audit_insert_at_head BEFORE INSERT ON audit
+  FOR EACH ROW EXECUTE FUNCTION audit_insert_at_head();
+`;
+
+const APPROVALS_WITHDRAW_REMIND_V6 = `
 -- Issue 15, as on SQLite: state 'withdrawn' (the requester withdrew it), and the one reminder at
 -- three quarters of the ttl: remind_at is when, reminded_at records it (claimed by a conditional
 -- UPDATE, so replicas send it once). Requests already filed get their remind_at from their ttl.
@@ -146,7 +168,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 2, name: 'approvals', sql: APPROVALS_V2 },
   { version: 3, name: 'replay ids and replicas', sql: SHARED_V3 },
   { version: 4, name: 'reveal offers', sql: REVEAL_OFFERS_V4 },
-  { version: 5, name: 'approvals: withdrawn, reminders', sql: APPROVALS_WITHDRAW_REMIND_V5 },
+  { version: 5, name: 'audit rows only at the head', sql: AUDIT_HEAD_ONLY_V5 },
+  { version: 6, name: 'approvals: withdrawn, reminders', sql: APPROVALS_WITHDRAW_REMIND_V6 },
 ];
 
 /** The schema version this code writes and understands. */
@@ -171,7 +194,10 @@ export async function migratePostgres(
     await client.query('BEGIN');
     try {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)');
+      // Created only when missing: the bot's role may lack CREATE on the schema (its minimal grants,
+      // docs/operations/replicas.md), and CREATE … IF NOT EXISTS checks that right even when the table exists.
+      const exists = await client.query("SELECT to_regclass('schema_version') IS NOT NULL AS found");
+      if (!exists.rows[0]?.found) await client.query('CREATE TABLE schema_version (version integer NOT NULL)');
       const found = await client.query<{ version: number }>('SELECT version FROM schema_version');
       const current = found.rows[0]?.version ?? 0;
       if (current > known) {

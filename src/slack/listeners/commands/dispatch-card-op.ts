@@ -29,7 +29,7 @@ export async function refuseUnlessAllowed(
   request: Pick<CardRequest, 'deps' | 'ctx' | 'cardId' | 'reply'> & { op: PolicyOp },
 ): Promise<boolean> {
   const { deps, ctx, op, cardId } = request;
-  const decision = authorise(ctx.policy, { roles: ctx.roles, channelId: ctx.channelId, op });
+  const decision = authorise(ctx.policy, { ...ctx, op });
   if (!decision.allowed) {
     await appendSecretAudit(deps, {
       actor: ctx.actor,
