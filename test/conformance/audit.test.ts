@@ -150,6 +150,27 @@ describeEachEngine('audit store conformance', (engine) => {
     await expect(engine.sql('DELETE FROM audit WHERE id = 1')).rejects.toThrow(/append-only/);
   });
 
+  it('when a stored row is written again or a row is inserted off the head, from any connection, then it is refused', async () => {
+    const { audit } = await engine.open();
+    for (let i = 0; i < 3; i += 1) await audit.append(event(i));
+    const [second] = await engine.sql('SELECT * FROM audit WHERE id = 2');
+    const columns =
+      'id, ts, actor, team_id, channel_id, op, card_id, outcome, reason, approval_id, trace_id, error, prev_hash, hash';
+    const values = columns.split(', ').map((c) => (c === 'actor' ? 'U0FORGED' : second![c]));
+    const placeholders = values.map((_, i) => (engine.name === 'postgres' ? `$${i + 1}` : '?')).join(', ');
+    const rewrite =
+      engine.name === 'postgres'
+        ? `INSERT INTO audit (${columns}) VALUES (${placeholders}) ON CONFLICT (id) DO UPDATE SET actor = excluded.actor`
+        : `INSERT OR REPLACE INTO audit (${columns}) VALUES (${placeholders})`;
+    await expect(engine.sql(rewrite, values)).rejects.toThrow(/append-only/);
+    // A row after the head that does not link to it.
+    const offHead = [4, ...values.slice(1, 12), 'f'.repeat(64), 'e'.repeat(64)];
+    await expect(engine.sql(`INSERT INTO audit (${columns}) VALUES (${placeholders})`, offHead)).rejects.toThrow(
+      /append-only/,
+    );
+    expect(await audit.verify()).toEqual({ checked: 3, ok: true });
+  });
+
   it('when a row is edited, or rows are deleted, behind the guard, then verify names the first broken row and why', async () => {
     const { audit } = await engine.open();
     for (let i = 0; i < 10; i += 1) await audit.append(event(i));

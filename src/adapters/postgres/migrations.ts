@@ -127,11 +127,34 @@ CREATE TABLE reveal_offers (
 CREATE INDEX reveal_offers_expires ON reveal_offers (expires_at);
 `;
 
+const AUDIT_HEAD_ONLY_V5 = `
+-- SPEC §7: no connection may rewrite a stored row. UPDATE, DELETE and TRUNCATE are refused by the
+-- triggers of step 1 (and an UPSERT's update half with them); this one accepts a new row only at
+-- the head of the chain: one past the last id, linked to the last row's hash. Rows of one batch
+-- insert see the rows inserted before them in the same statement, so a batch chains as it goes.
+CREATE FUNCTION audit_insert_at_head() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  last_id bigint;
+  last_hash text;
+BEGIN
+  SELECT id, hash INTO last_id, last_hash FROM audit ORDER BY id DESC LIMIT 1;
+  IF NEW.id IS DISTINCT FROM coalesce(last_id, 0) + 1
+     OR NEW.prev_hash IS DISTINCT FROM coalesce(last_hash, '${GENESIS_HASH}') THEN
+    RAISE EXCEPTION 'audit log is append-only: a row may only be added at the head of the chain';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+CREATE TRIGGER audit_insert_at_head BEFORE INSERT ON audit
+  FOR EACH ROW EXECUTE FUNCTION audit_insert_at_head();
+`;
+
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, name: 'audit log', sql: AUDIT_V1 },
   { version: 2, name: 'approvals', sql: APPROVALS_V2 },
   { version: 3, name: 'replay ids and replicas', sql: SHARED_V3 },
   { version: 4, name: 'reveal offers', sql: REVEAL_OFFERS_V4 },
+  { version: 5, name: 'audit rows only at the head', sql: AUDIT_HEAD_ONLY_V5 },
 ];
 
 /** The schema version this code writes and understands. */

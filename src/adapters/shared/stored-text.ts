@@ -16,7 +16,18 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function storableFreeText(text: string | null | undefined): string | null {
   if (text === null || text === undefined) return null;
-  return wellFormed(cap(scrubText(text), FREE_TEXT_MAX));
+  return wellFormed(cap(scrubText(plainSlackText(text)), FREE_TEXT_MAX));
+}
+
+/**
+ * Slack's markup as plain text, so a stored reason reads the same in a CSV, a spreadsheet and
+ * Slack: `<#C123|name>` → `#name`, `<#C123>` → `#C123`, `<@U123|name>` / `<@U123>` → `@U123`.
+ */
+export function plainSlackText(text: string): string {
+  return text
+    .replace(/<#([CGD][A-Z0-9]+)\|([^>]+)>/g, '#$2')
+    .replace(/<#([CGD][A-Z0-9]+)\|?>/g, '#$1')
+    .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, '@$1');
 }
 
 /** An identifier as it may be stored: capped and well-formed; a card id that is a card number, in any form, is masked. */

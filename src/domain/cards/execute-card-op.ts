@@ -98,13 +98,15 @@ export async function executeCardOp<O extends CardOp>(
   ctx: RequestContext,
   request: CardOpRequest<O>,
 ): Promise<CardOpOutcome<O>> {
+  // A limit change says what was asked for, so the audit reads without the issuer's logs.
+  const requested = request.op === 'set-limit' ? `limit requested: ${request.amount ?? 0}` : undefined;
   const base = {
     actor: ctx.actor,
     teamId: ctx.teamId,
     channelId: ctx.channelId,
     op: request.op,
     cardId: request.cardId,
-    reason: request.reason ?? null,
+    reason: [requested, request.reason].filter(Boolean).join('; ') || null,
     approvalId: request.approvalId ?? null,
   };
   try {
@@ -129,11 +131,16 @@ export async function executeCardOp<O extends CardOp>(
       ...base,
       outcome: error.outcome,
       traceId: error.traceId ?? null,
-      error: `${error.code}: ${error.message}`,
+      // The issuer's own refusal text (already sanitised, and scrubbed again on storage) is kept.
+      error: `${error.code}: ${error.message}${error.issuerMessage ? ` (issuer: ${error.issuerMessage})` : ''}`,
     });
     return { ok: false, error };
   }
-  await appendOutcome(deps, { ...base, outcome: 'ok', traceId: value.traceId ?? null });
+  const confirmed =
+    request.op === 'set-limit' && value && typeof value === 'object' && 'limit' in value
+      ? `${base.reason}; issuer confirmed: ${value.limit ?? 'no limit'}`
+      : base.reason;
+  await appendOutcome(deps, { ...base, reason: confirmed, outcome: 'ok', traceId: value.traceId ?? null });
   return { ok: true, value };
 }
 
