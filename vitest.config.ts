@@ -8,7 +8,8 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Real SQLite files and loopback servers: keep files isolated in forks.
     pool: 'forks',
-    // Asks once whether PostgreSQL answers; its tests skip, in one line, when it does not.
-    globalSetup: ['test/helpers/postgres-setup.ts'],
+    // One temporary folder for the whole run, removed at its end (see the file); and a question,
+    // asked once, whether PostgreSQL answers: its tests skip, in one line, when it does not.
+    globalSetup: ['test/helpers/temp-root.ts', 'test/helpers/postgres-setup.ts'],
   },
 });

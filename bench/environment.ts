@@ -11,6 +11,7 @@ import {
   spawnChildBot,
   waitUntilAnswering,
 } from '../test/helpers/child-bot.js';
+import { createTestDatabase } from '../test/helpers/postgres.js';
 
 /** The fake Slack every benchmark bot talks to, with a way to wait for the answer posted to a response_url. */
 export interface BenchSlack {
@@ -73,6 +74,29 @@ export async function startBenchSlack(): Promise<BenchSlack> {
     },
     close: () => slack.close(),
   };
+}
+
+/** Where the bots of this run keep their data: SQLite files (the default) or PostgreSQL databases. */
+let postgresServer: string | undefined;
+
+/** From now on every bot gets a fresh PostgreSQL database on this server (`--store postgres`). */
+export function usePostgres(serverUrl: string): void {
+  postgresServer = serverUrl;
+}
+
+export interface BenchDatabase {
+  /** Environment for the bot: `DATABASE_URL`, or nothing (SQLite at its `databasePath`). */
+  env: Record<string, string>;
+  /** The database's URL when on PostgreSQL. */
+  url: string | undefined;
+  dispose(): Promise<void>;
+}
+
+/** A fresh database for one bot (or several replicas): a new PostgreSQL database, or nothing to do on SQLite. */
+export async function benchDatabase(): Promise<BenchDatabase> {
+  if (!postgresServer) return { env: {}, url: undefined, dispose: async () => {} };
+  const db = await createTestDatabase(postgresServer);
+  return { env: { DATABASE_URL: db.url }, url: db.url, dispose: () => db.drop() };
 }
 
 /** A temporary folder removed by `dispose`. */

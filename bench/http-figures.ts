@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CHILD_SIGNING_SECRET, type ChildBot, ROOT } from '../test/helpers/child-bot.js';
 import { type StubIssuer, startStubIssuer } from '../test/helpers/stub-issuer.js';
-import { type BenchSlack, startBot, tempDir } from './environment.js';
+import { type BenchSlack, benchDatabase, startBot, tempDir } from './environment.js';
 import { closedLoop, createPoster, median, type Poster, percentile } from './load.js';
 import type { Figure } from './report.js';
 
@@ -22,7 +22,11 @@ export function botCommand(): { runner: 'tsx' | 'node'; nodeArgs: string[]; entr
   };
   // BENCH_START tries another way of starting the same bot (flags, a built entry) without editing package.json.
   const script = process.env.BENCH_START ?? pkg.scripts?.start ?? 'tsx src/main.ts';
-  const words = script.trim().split(/\s+/);
+  // `exec` makes the shell npm runs the script in hand its pid to node (signals reach the bot).
+  const words = script
+    .trim()
+    .replace(/^exec\s+/, '')
+    .split(/\s+/);
   const entry = words.at(-1) ?? 'src/main.ts';
   if (words[0] === 'tsx') {
     return { runner: 'tsx', nodeArgs: words.slice(1, -1), entry, shown: `node --import tsx ${entry}` };
@@ -32,7 +36,7 @@ export function botCommand(): { runner: 'tsx' | 'node'; nodeArgs: string[]; entr
     const at = flags.indexOf('--import');
     const tsx = at >= 0 && flags[at + 1] === 'tsx';
     const nodeArgs = tsx ? [...flags.slice(0, at), ...flags.slice(at + 2)] : flags;
-    return { runner: tsx ? 'tsx' : 'node', nodeArgs, entry, shown: script };
+    return { runner: tsx ? 'tsx' : 'node', nodeArgs, entry, shown: words.join(' ') };
   }
   throw new Error(`bench: cannot tell how "npm start" (${script}) starts node`);
 }
@@ -44,17 +48,23 @@ interface BotUnderTest {
   close(): Promise<void>;
 }
 
-async function startFullBot(bench: BenchSlack, issuerDelayMs: number): Promise<BotUnderTest> {
+async function startFullBot(
+  bench: BenchSlack,
+  issuerDelayMs: number,
+  extraNodeArgs: string[] = [],
+): Promise<BotUnderTest> {
   const issuer = await startStubIssuer({ delayMs: issuerDelayMs, record: false });
   const tmp = tempDir('cardops-bench-');
+  const database = await benchDatabase();
   const command = botCommand();
   const { bot, startMs } = await startBot(bench, {
     runner: command.runner,
-    nodeArgs: command.nodeArgs,
+    nodeArgs: [...command.nodeArgs, ...extraNodeArgs],
     entry: command.entry,
     databasePath: path.join(tmp.dir, 'cardops.db'),
     issuerBaseUrl: issuer.url,
     logLevel: 'info',
+    env: database.env,
   });
   return {
     bot,
@@ -63,6 +73,7 @@ async function startFullBot(bench: BenchSlack, issuerDelayMs: number): Promise<B
     async close() {
       await bot.kill('SIGTERM');
       await issuer.close();
+      await database.dispose();
       tmp.dispose();
     },
   };
@@ -329,5 +340,126 @@ export async function measureStart(bench: BenchSlack, starts = 5): Promise<Figur
     kind: 'max',
     budget: 1_000,
     note: `median of ${starts} (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)} ms); ${botCommand().shown}`,
+  };
+}
+
+/**
+ * Soak: `waves` × `perWave` `/card block` commands against one bot process. After each wave a full
+ * GC is forced through the inspector (the process is started with `--inspect=127.0.0.1:0`) and the
+ * V8 heap in use read: from the second wave to the last it must stay within 10 % (the first wave
+ * warms code and caches up). Then RSS after `settleMs` idle, which must be ≤ 150 MB.
+ */
+export async function measureSoak(
+  bench: BenchSlack,
+  options: {
+    waves?: number;
+    perWave?: number;
+    concurrency?: number;
+    settleMs?: number;
+    /** Writes a heap snapshot after the first and the last wave here (to find what the heap holds). */
+    snapshotDir?: string;
+  } = {},
+): Promise<Figure[]> {
+  const waves = options.waves ?? 10;
+  const perWave = options.perWave ?? 10_000;
+  const concurrency = options.concurrency ?? 16;
+  const settleMs = options.settleMs ?? 30_000;
+  const full = await startFullBot(bench, 0, ['--inspect=127.0.0.1:0']);
+  const inspector = await connectInspector(full.bot.output());
+  // A new keep-alive pool per wave: a snapshot pauses the bot longer than its keep-alive timeout.
+  let poster = createPoster(full.bot.url, CHILD_SIGNING_SECRET, concurrency);
+  let failures = 0;
+  const heapMb: number[] = [];
+  const rssMb: number[] = [];
+  try {
+    for (let wave = 0; wave < waves; wave++) {
+      poster.close();
+      poster = createPoster(full.bot.url, CHILD_SIGNING_SECRET, concurrency);
+      await closedLoop(concurrency, perWave, async (i) => {
+        const body = blockCommand(bench, `bench-soak-${wave}-${i}`);
+        if ((await poster.post(body)) !== 200) failures += 1;
+        await bench.reply(body.response_url ?? '');
+      });
+      heapMb.push((await inspector.heapUsedAfterGc()) / 2 ** 20);
+      rssMb.push(full.bot.rss() / 2 ** 20);
+      if (options.snapshotDir && (wave === 0 || wave === waves - 1)) {
+        await inspector.snapshot(path.join(options.snapshotDir, `soak-wave-${wave + 1}.heapsnapshot`));
+      }
+    }
+    await inspector.close();
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    const settled = full.bot.rss() / 2 ** 20;
+    const from = heapMb[1] ?? heapMb[0] ?? 0;
+    const spread = heapMb.slice(1);
+    const growth = from > 0 ? ((Math.max(...spread) - Math.min(...spread)) / from) * 100 : 0;
+    const total = (waves * perWave).toLocaleString('en-US');
+    return [
+      {
+        name: `soak: heap used after forced GC, waves 2–${waves} of ${perWave.toLocaleString('en-US')} commands`,
+        value: growth,
+        unit: '%',
+        kind: 'max',
+        budget: 10,
+        valid: failures === 0,
+        note: `spread (max − min) over wave 2's ${from.toFixed(1)} MB; per wave: ${heapMb.map((h) => h.toFixed(1)).join(', ')} MB; RSS after each wave: ${rssMb.map((r) => r.toFixed(0)).join(', ')} MB`,
+      },
+      {
+        name: `soak: RSS after ${total} commands, idle ${settleMs / 1000} s`,
+        value: settled,
+        unit: 'MB',
+        kind: 'max',
+        budget: 150,
+        valid: failures === 0,
+        note: `${failures} commands not answered 200`,
+      },
+    ];
+  } finally {
+    poster.close();
+    await inspector.close();
+    await full.close();
+  }
+}
+
+/** The child's inspector (its URL is on stderr): force a full GC and read the heap in use. */
+async function connectInspector(output: string) {
+  const url = /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1];
+  if (!url) throw new Error('bench: the bot did not print its inspector URL');
+  const { WebSocket } = await import('ws');
+  const socket = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  let next = 1;
+  const waiting = new Map<number, (result: unknown) => void>();
+  let chunks: string[] = [];
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { id?: number; result?: unknown; method?: string; params?: unknown };
+    if (message.id !== undefined) waiting.get(message.id)?.(message.result);
+    if (message.method === 'HeapProfiler.addHeapSnapshotChunk')
+      chunks.push((message.params as { chunk: string }).chunk);
+  });
+  const call = (method: string) =>
+    new Promise<unknown>((resolve) => {
+      const id = next++;
+      waiting.set(id, resolve);
+      socket.send(JSON.stringify({ id, method }));
+    });
+  return {
+    async heapUsedAfterGc(): Promise<number> {
+      await call('HeapProfiler.collectGarbage');
+      await call('HeapProfiler.collectGarbage');
+      const usage = (await call('Runtime.getHeapUsage')) as { usedSize: number };
+      return usage.usedSize;
+    },
+    async snapshot(file: string) {
+      chunks = [];
+      await call('HeapProfiler.takeHeapSnapshot');
+      fs.writeFileSync(file, chunks.join(''));
+      chunks = [];
+    },
+    async close() {
+      if (socket.readyState === socket.OPEN) socket.close();
+    },
   };
 }

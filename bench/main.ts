@@ -1,33 +1,44 @@
-import { measureExport, measureQueries, measureVerify, openSeededAudit } from './audit-figures.js';
-import { startBenchSlack } from './environment.js';
+import { probePostgres, testServerUrl } from '../test/helpers/postgres.js';
+import { measureExport, measureQueries, measureVerify, openSqliteAudit } from './audit-figures.js';
+import { openPostgresAudit } from './audit-postgres.js';
+import { benchDatabase, startBenchSlack, usePostgres } from './environment.js';
 import {
   botCommand,
   measureAckUnderSlowIssuer,
   measureMemory,
+  measureSoak,
   measureStart,
   measureThroughputRatio,
 } from './http-figures.js';
-import { type Figure, figureLine, holds, machineLine, markdownTable } from './report.js';
+import { measureReplicaThroughput } from './replica-figures.js';
+import { type Figure, figureLine, holds, machineLine, markdownTable, parseArgs } from './report.js';
 
 /**
  * `npm run bench`: every figure of the performance budget, measured on this machine, one line each
  * (name, value, budget, holds/FAILS). Exit code 1 when any figure misses its budget.
  *
- *   npm run bench                      all figures
- *   npm run bench -- --only=ack,audit  a subset: ack, throughput, memory, start, audit
+ *   npm run bench                      all figures, on SQLite (one process)
+ *   npm run bench -- --store postgres  the same figures with the bot on PostgreSQL, plus two
+ *                                      replicas' combined throughput beside one replica's
+ *   npm run bench -- --only=ack,audit  a subset: ack, throughput, replicas, memory, soak, start, audit
  *   npm run bench -- --markdown        also print the table for docs/benchmarks.md
+ *   npm run bench -- --only=soak --snapshots=DIR   heap snapshots after the soak's first and last wave
  *   npm run bench -- --rows=100000     a smaller audit log (a quick look, not the budget)
+ *   npm run bench -- --audit-rows=1000000,10000000
+ *                                      the audit figures at each size; sizes above 1,000,000 read
+ *                                      a log cached by `npm run bench:seed -- --rows=N` (seeded
+ *                                      on first use if missing, which takes a long time)
  */
 
-const args = new Map(
-  process.argv.slice(2).map((arg) => {
-    const [key, value] = arg.replace(/^--/, '').split('=');
-    return [key ?? '', value ?? 'true'] as const;
-  }),
-);
+const args = parseArgs(process.argv.slice(2));
 const only = args.get('only')?.split(',');
 const wanted = (name: string) => !only || only.includes(name);
-const auditRows = Number(args.get('rows') ?? 1_000_000);
+const auditSizes = (args.get('audit-rows') ?? args.get('rows') ?? '1000000').split(',').map(Number);
+const store = args.get('store') ?? 'sqlite';
+if (store !== 'sqlite' && store !== 'postgres') {
+  console.error('bench: --store is sqlite or postgres');
+  process.exit(2);
+}
 
 const figures: Figure[] = [];
 const print = (figure: Figure) => {
@@ -35,19 +46,47 @@ const print = (figure: Figure) => {
   console.log(figureLine(figure));
 };
 
+let postgresUrl: string | undefined;
+if (store === 'postgres') {
+  postgresUrl = process.env.BENCH_POSTGRES_URL ?? testServerUrl();
+  if (!(await probePostgres(postgresUrl))) {
+    console.error(`bench: no PostgreSQL answers at ${new URL(postgresUrl).host} (set BENCH_POSTGRES_URL)`);
+    process.exit(2);
+  }
+  usePostgres(postgresUrl);
+}
+
 console.log(`cardops benchmarks — ${new Date().toISOString()}`);
 console.log(`machine: ${machineLine()}`);
 console.log(
   `bot process: ${botCommand().shown}, LOG_LEVEL=info, Sovera dialect against a stub issuer, fake Slack on loopback`,
 );
+console.log(
+  store === 'postgres'
+    ? `store: PostgreSQL at ${new URL(postgresUrl ?? '').host}, a fresh database per bot (DATABASE_URL); the reference apps keep SQLite`
+    : 'store: SQLite, a fresh file per bot (DATABASE_PATH)',
+);
 console.log('');
 
-if (wanted('ack') || wanted('throughput') || wanted('memory') || wanted('start')) {
+const httpFigures = ['ack', 'throughput', 'replicas', 'memory', 'soak', 'start'];
+if (httpFigures.some(wanted)) {
   const bench = await startBenchSlack();
   try {
     if (wanted('ack')) print(await measureAckUnderSlowIssuer(bench));
     if (wanted('throughput')) for (const figure of await measureThroughputRatio(bench)) print(figure);
+    if (wanted('replicas') && store === 'postgres') {
+      const database = await benchDatabase();
+      try {
+        for (const figure of await measureReplicaThroughput(bench, database.url ?? '')) print(figure);
+      } finally {
+        await database.dispose();
+      }
+    }
     if (wanted('memory')) print(await measureMemory(bench));
+    if (wanted('soak')) {
+      const snapshotDir = args.get('snapshots');
+      for (const figure of await measureSoak(bench, snapshotDir ? { snapshotDir } : {})) print(figure);
+    }
     if (wanted('start')) print(await measureStart(bench));
   } finally {
     await bench.close();
@@ -55,17 +94,19 @@ if (wanted('ack') || wanted('throughput') || wanted('memory') || wanted('start')
 }
 
 if (wanted('audit')) {
-  const t0 = performance.now();
-  const audit = await openSeededAudit(auditRows);
-  console.log(
-    `(audit log: ${audit.rows.toLocaleString('en-US')} rows seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-  );
-  try {
-    for (const figure of await measureQueries(audit)) print(figure);
-    print(await measureVerify(audit));
-    for (const figure of await measureExport(audit, Math.min(100_000, audit.rows))) print(figure);
-  } finally {
-    await audit.close();
+  for (const rows of auditSizes) {
+    const t0 = performance.now();
+    const audit = store === 'postgres' ? await openPostgresAudit(postgresUrl ?? '', rows) : await openSqliteAudit(rows);
+    console.log(
+      `(audit log: ${audit.rows.toLocaleString('en-US')} rows in ${audit.engine}, ready in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
+    try {
+      for (const figure of await measureQueries(audit)) print(figure);
+      print(await measureVerify(audit));
+      for (const figure of await measureExport(audit, Math.min(100_000, audit.rows))) print(figure);
+    } finally {
+      await audit.close();
+    }
   }
 }
 

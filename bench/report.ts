@@ -40,7 +40,7 @@ function verdict(figure: Figure): string {
 /** `name  value  budget  holds|FAILS|ref  note`, aligned. */
 export function figureLine(figure: Figure): string {
   return [
-    figure.name.padEnd(44),
+    figure.name.padEnd(62),
     format(figure.value, figure.unit).padStart(10),
     budgetText(figure).padStart(12),
     verdict(figure).padStart(7),
@@ -67,4 +67,21 @@ export function machineLine(): string {
     `Node ${process.version}`,
     `load average ${load.join(' ')}`,
   ].join(', ');
+}
+
+/** `--key=value`, `--key value` and bare `--flag` (true) arguments. */
+export function parseArgs(argv: readonly string[]): Map<string, string> {
+  const args = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) continue;
+    const [key, value] = arg.slice(2).split('=');
+    const next = argv[i + 1];
+    if (value !== undefined) args.set(key ?? '', value);
+    else if (next !== undefined && !next.startsWith('--')) {
+      args.set(key ?? '', next);
+      i += 1;
+    } else args.set(key ?? '', 'true');
+  }
+  return args;
 }

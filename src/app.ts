@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { App, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { checkpointFileSink, readCheckpointFile } from './adapters/checkpoints/checkpoint-file.js';
 import { createKeyedSerialiser } from './adapters/memory/keyed-serialiser.js';
 import { createMemoryReplayIds } from './adapters/memory/replay-ids.js';
@@ -17,6 +17,10 @@ import {
 } from './domain/audit/checkpointer.js';
 import { reportInterruptedCalls } from './domain/audit/report-interrupted-calls.js';
 import { createSlackLogger, slackLogLevel } from './logger.js';
+import { instrumentAudit, instrumentIssuer } from './service/instrument.js';
+import type { Metrics } from './service/metrics.js';
+import type { Readiness } from './service/readiness.js';
+import { serviceRoutes } from './service/routes.js';
 import { createApprovalJobs } from './slack/approval-jobs.js';
 import type { AppDeps, ListenerDeps } from './slack/deps.js';
 import { createRouter } from './slack/listeners/router.js';
@@ -32,8 +36,8 @@ export const HEARTBEAT_EVERY_MS = 5_000;
 export type ReceiverMode =
   /** HTTP on `POST /slack/events`, signatures checked. */
   | { kind: 'http'; signingSecret: string }
-  /** Socket Mode with the app-level token. */
-  | { kind: 'socket'; appToken: string }
+  /** Socket Mode with the app-level token; `routes` (health, metrics) are served on `healthPort` when set. */
+  | { kind: 'socket'; appToken: string; healthPort?: number }
   /** No network: bodies are handed to `app.processEvent` (tests, the offline shell). */
   | { kind: 'in-process' };
 
@@ -46,6 +50,13 @@ export interface CreateAppOptions {
   /** Where Web API calls go (a proxy, or a fake in tests); Slack's own by default. */
   slackApiUrl?: string;
   logLevel: LogLevel;
+  /**
+   * Metrics, the operation log and readiness: the audit store and the issuer are wrapped, and
+   * /healthz, /readyz, /metrics are served on the HTTP port (or the socket receiver's healthPort).
+   */
+  service?: { metrics: Metrics; readiness: Readiness; metricsToken?: string | undefined };
+  /** How long last-known user-group members are trusted while Slack reads fail (default 15 min). */
+  userGroupMaxStaleMs?: number;
   /** Web API timeout and retries: tests and the shell want them short. */
   webApiTimeoutMs?: number;
   webApiRetries?: number;
@@ -73,8 +84,17 @@ export interface CardopsApp {
 }
 
 /** Builds the Bolt app with every listener; never listens or calls Slack by itself. */
-export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsApp {
-  const logger = appDeps.logger;
+export function createApp(plainDeps: AppDeps, options: CreateAppOptions): CardopsApp {
+  const logger = plainDeps.logger;
+  const service = options.service;
+  const appDeps: AppDeps = service
+    ? {
+        ...plainDeps,
+        audit: instrumentAudit(plainDeps.audit, service.metrics, logger),
+        issuer: instrumentIssuer(plainDeps.issuer, { ...service, logger }),
+      }
+    : plainDeps;
+  const routes: CustomRoute[] = service ? serviceRoutes(service) : [];
   const slackLogger = createSlackLogger(logger, 'bolt');
   const logLevel = slackLogLevel(options.logLevel);
   const tasks = createTaskTracker(logger);
@@ -89,9 +109,21 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
       processBeforeResponse: false,
       unhandledRequestTimeoutMillis: 3001,
       processEventErrorHandler: refuseUnprocessable(slackLogger),
+      customRoutes: routes,
     });
   } else if (options.receiver.kind === 'socket') {
-    receiver = new SocketModeReceiver({ appToken: options.receiver.appToken, logger: slackLogger, logLevel });
+    const healthPort = options.receiver.healthPort;
+    receiver = new SocketModeReceiver({
+      appToken: options.receiver.appToken,
+      logger: slackLogger,
+      logLevel,
+      // apps.connections.open goes to the configured Slack API URL, like every other Web API call.
+      installerOptions: {
+        ...(options.slackApiUrl ? { clientOptions: { slackApiUrl: options.slackApiUrl } } : {}),
+        ...(healthPort !== undefined ? { port: healthPort } : {}),
+      },
+      customRoutes: healthPort !== undefined ? routes : [],
+    });
   } else {
     receiver = { init: () => {}, start: async () => {}, stop: async () => {} };
   }
@@ -123,11 +155,17 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
     appDeps.userGroups ??
     createUserGroupResolver({
       logger,
+      ...(options.userGroupMaxStaleMs !== undefined ? { maxStaleMs: options.userGroupMaxStaleMs } : {}),
       listUsers: async (groupId) => {
         const answer = await app.client.usergroups.users.list({ usergroup: groupId });
         return answer.users ?? [];
       },
     });
+
+  if (service) {
+    service.metrics.sources.staleUserGroups = () => userGroups.staleGroups().length;
+    service.metrics.sources.pendingApprovals = async () => (await appDeps.approvals.listPending()).length;
+  }
 
   const anchoring = createAnchoring(appDeps, app);
   const deps: ListenerDeps = {
@@ -148,7 +186,15 @@ export function createApp(appDeps: AppDeps, options: CreateAppOptions): CardopsA
 
   // Every delivery goes through the gate, which runs the handler the router picks: cardops
   // registers no Bolt listeners (see router.ts for why).
-  app.use(createGate({ logger, tasks, replayIds: deps.replayIds, route: createRouter(deps) }));
+  app.use(
+    createGate({
+      logger,
+      tasks,
+      replayIds: deps.replayIds,
+      route: createRouter(deps),
+      ...(service ? { onAck: (kind: 'command' | 'interaction' | 'event') => service.metrics.acks.inc({ kind }) } : {}),
+    }),
+  );
 
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled error in a listener');

@@ -3,9 +3,44 @@ import dotenv from 'dotenv';
 import { z } from 'zod';
 import { type CheckpointSigner, createCheckpointSigner } from './domain/audit/checkpoint.js';
 
-/** Where `npm run sandbox` listens unless told otherwise; the default issuer URL for real dialects. */
+/** Where `npm run sandbox` listens unless told otherwise (the URL to give a real dialect to try it). */
 export const STANDALONE_SANDBOX_URL = 'http://127.0.0.1:4010';
 
+/** The values `.env.example` ships: left in place, they are named as placeholders, not as bad values. */
+export const ENV_EXAMPLE_PLACEHOLDERS: Record<string, string> = {
+  SLACK_BOT_TOKEN: 'xoxb-your-bot-token',
+  SLACK_SIGNING_SECRET: 'your-signing-secret',
+  SLACK_APP_TOKEN: 'xapp-your-app-token',
+  CARD_API_BASE_URL: 'https://issuer.example.com',
+  CARD_API_KEY: 'your-issuer-api-key',
+  METRICS_TOKEN: 'your-metrics-token',
+};
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `15m`, `900s`, `1h`, `500ms` in milliseconds. */
+const duration = (fallbackMs: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return fallbackMs;
+        const match = /^(\d+)\s*(ms|s|m|h)$/.exec(value.trim());
+        if (!match) {
+          ctx.addIssue({ code: 'custom', message: 'must be a duration such as 15m, 900s or 1h' });
+          return z.NEVER;
+        }
+        return Number(match[1]) * (DURATION_UNITS[match[2] ?? 's'] ?? 1_000);
+      }),
+  );
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+const isLoopback = (url: string) => {
+  const host = new URL(url).hostname;
+  return LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
+};
 export const PROVIDERS = ['sovera', 'paycaddy', 'sandbox'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -64,6 +99,13 @@ const envSchema = z
         .optional(),
     ),
     PORT: integer(0, 65535, 3000),
+    HEALTH_PORT: z.preprocess(emptyToUndefined, integer(0, 65535, -1).optional()),
+    METRICS_TOKEN: optionalString,
+    USERGROUP_MAX_STALE: duration(15 * 60_000),
+    CARD_API_ALLOW_INSECURE: z.preprocess(
+      emptyToUndefined,
+      z.enum(['0', '1'], { message: 'must be 1 (allow http:// to a non-loopback issuer) or 0' }).default('0'),
+    ),
     SLACK_API_URL: url('the Slack Web API base, e.g. https://slack.com/api/'),
     CARD_API_PROVIDER: z.preprocess(
       (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
@@ -90,6 +132,25 @@ const envSchema = z
     ),
   })
   .superRefine((env, ctx) => {
+    if (env.CARD_API_PROVIDER !== 'sandbox' && !env.CARD_API_BASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CARD_API_BASE_URL'],
+        message: `is required when CARD_API_PROVIDER is ${env.CARD_API_PROVIDER} (the issuer's https:// base URL; ${STANDALONE_SANDBOX_URL} for \`npm run sandbox\`)`,
+      });
+    }
+    if (
+      env.CARD_API_BASE_URL?.startsWith('http://') &&
+      !isLoopback(env.CARD_API_BASE_URL) &&
+      env.CARD_API_ALLOW_INSECURE !== '1'
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CARD_API_BASE_URL'],
+        message:
+          'must be https:// unless the host is loopback: the issuer key and card data would cross the network in clear (CARD_API_ALLOW_INSECURE=1 allows it for a test rig)',
+      });
+    }
     if (env.CARD_API_PROVIDER !== 'sandbox' && !env.CARD_API_KEY) {
       ctx.addIssue({
         code: 'custom',
@@ -107,6 +168,11 @@ export interface Config {
     apiUrl: string | undefined;
   };
   port: number;
+  /** Socket Mode: where /healthz, /readyz and /metrics listen; undefined for none. */
+  healthPort: number | undefined;
+  metricsToken: string | undefined;
+  /** How long last-known user-group members are trusted while Slack reads fail. */
+  usergroupMaxStaleMs: number;
   issuer: {
     provider: Provider;
     /** Undefined for `sandbox`: the embedded sandbox's address is known only once it listens. */
@@ -140,6 +206,12 @@ export type ConfigMode = 'start' | 'offline';
 export function parseConfig(env: Record<string, string | undefined>, mode: ConfigMode = 'start'): ConfigResult {
   const parsed = envSchema.safeParse(env);
   const problems: string[] = [];
+  // A value still equal to .env.example's placeholder: say so, rather than "Slack refused the token".
+  for (const [name, placeholder] of Object.entries(ENV_EXAMPLE_PLACEHOLDERS)) {
+    if (mode === 'start' && env[name]?.trim() === placeholder) {
+      problems.push(`${name}: is still the placeholder from .env.example (${placeholder}); set the real value`);
+    }
+  }
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? 'environment');
@@ -169,9 +241,12 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
         apiUrl: e.SLACK_API_URL,
       },
       port: e.PORT,
+      healthPort: e.HEALTH_PORT === undefined || e.HEALTH_PORT < 0 ? undefined : e.HEALTH_PORT,
+      metricsToken: e.METRICS_TOKEN,
+      usergroupMaxStaleMs: e.USERGROUP_MAX_STALE,
       issuer: {
         provider,
-        baseUrl: e.CARD_API_BASE_URL ?? (provider === 'sandbox' ? undefined : STANDALONE_SANDBOX_URL),
+        baseUrl: e.CARD_API_BASE_URL,
         apiKey: e.CARD_API_KEY,
         authHeader: e.CARD_API_AUTH_HEADER,
         timeoutMs: e.CARD_API_TIMEOUT_MS,

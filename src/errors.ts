@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   STATE_CONFLICT: 'The issuer refused: the card is not in a state that allows this.',
   CARD_NOT_FOUND: 'The issuer does not know this card.',
   ISSUER_FAILURE: 'The issuer failed to process the request.',
+  ISSUER_AUTH: 'cardops cannot sign in to the issuer; the operator has been alerted.',
   ISSUER_TIMEOUT: 'The issuer did not answer in time.',
   ISSUER_UNREACHABLE: 'The issuer could not be reached.',
   ISSUER_MALFORMED: 'The issuer answered in an unexpected format.',

@@ -1,4 +1,7 @@
+// First, before any other module is evaluated: holds SIGHUP from the earliest moment (see the file).
+import './early-signals.js';
 import type { Server } from 'node:http';
+import type { SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { createCardIssuer, createSandboxIssuer } from './adapters/issuer/create-issuer.js';
 import { slackErrorCode } from './adapters/slack/usergroups.js';
@@ -7,8 +10,12 @@ import { createApp } from './app.js';
 import { type Config, parseConfig, readEnvironment, redactedDatabaseUrl } from './config.js';
 import { groupsReferenced } from './domain/policy/authorise.js';
 import { createPolicyStore, loadPolicyFile } from './domain/policy/load-policy.js';
-import { createLogger, createSlackLogger } from './logger.js';
+import { onHangup } from './early-signals.js';
+import { createLogger, createSlackLogger, type Logger } from './logger.js';
 import { type Sandbox, startSandbox } from './sandbox/server.js';
+import { createMetrics } from './service/metrics.js';
+import { createReadiness } from './service/readiness.js';
+import { databaseWritable } from './service/sqlite-writable.js';
 
 /** Exit codes: 2 = configuration or policy, 3 = Slack refused or unreachable at start, 4 = database. */
 const EXIT_CONFIG = 2;
@@ -93,6 +100,16 @@ async function main(): Promise<void> {
       : createCardIssuer(config.issuer.provider, issuerOptions);
 
   const socketMode = config.slack.appToken !== undefined;
+  if (socketMode) await checkAppToken(config.slack.appToken ?? '', config.slack.apiUrl, logger);
+
+  const metrics = createMetrics();
+  const readiness = createReadiness({
+    // SQLite: the file, its folder and the disk. PostgreSQL: a failing write shows in the audit
+    // and approvals errors; a probe of the server is not done here yet.
+    databaseWritable: () => (config.database.engine === 'sqlite' ? databaseWritable(config.database.path) : undefined),
+    policyLoaded: () => policy.current() !== undefined,
+  });
+  readiness.setSlack(socketMode ? { ok: false, why: 'Socket Mode not connected yet' } : { ok: true });
   const bot = createApp(
     {
       logger,
@@ -116,18 +133,27 @@ async function main(): Promise<void> {
       ...(identity.userId ? { botUserId: identity.userId } : {}),
       ...(identity.botId ? { botId: identity.botId } : {}),
       receiver: socketMode
-        ? { kind: 'socket', appToken: config.slack.appToken ?? '' }
+        ? {
+            kind: 'socket',
+            appToken: config.slack.appToken ?? '',
+            ...(config.healthPort !== undefined ? { healthPort: config.healthPort } : {}),
+          }
         : { kind: 'http', signingSecret: config.slack.signingSecret ?? '' },
       ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
       logLevel: config.logLevel,
+      service: { metrics, readiness, metricsToken: config.metricsToken },
+      userGroupMaxStaleMs: config.usergroupMaxStaleMs,
     },
   );
 
   await bot.recoverOnStart();
   void bot.deps.userGroups.refresh(groupsReferenced(policy.current()));
   if (socketMode) {
-    await bot.app.start();
-    logger.info('cardops is connected to Slack in Socket Mode');
+    await connectSocketMode(bot, (state) => readiness.setSlack(state));
+    logger.info(
+      config.healthPort !== undefined ? { healthPort: config.healthPort } : {},
+      'cardops is connected to Slack in Socket Mode',
+    );
   } else {
     const server = (await bot.app.start(config.port)) as Server;
     const address = server.address();
@@ -138,15 +164,18 @@ async function main(): Promise<void> {
   }
   bot.startBackgroundJobs();
 
-  process.on('SIGHUP', () => {
+  const reload = () => {
+    // The policy store runs reloads one after another; each applied one loads the groups it
+    // names now, not on a first request racing a trigger_id.
     policy
       .reload()
       .then((applied) => {
-        // Groups the new policy names are loaded now, not on a first request racing a trigger_id.
         if (applied) void bot.deps.userGroups.refresh(groupsReferenced(policy.current()));
       })
       .catch((error: unknown) => logger.error({ err: error }, 'policy reload failed; keeping the last good policy'));
-  });
+  };
+  onHangup(reload);
+  logger.info({ pid: process.pid }, 'send SIGHUP to pid %d to reload the policy, SIGTERM to stop', process.pid);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -179,6 +208,73 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/**
+ * Socket Mode's client retries a refused app token (not_allowed_token_type, token_revoked) and an
+ * unreachable Slack for ever, logging through Bolt only: ask `apps.connections.open` once first,
+ * with the same URL the receiver will use, and stop with one line and exit 3 as for the bot token.
+ */
+async function checkAppToken(appToken: string, apiUrl: string | undefined, logger: Logger): Promise<void> {
+  const client = new WebClient(undefined, {
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    headers: { Authorization: `Bearer ${appToken}` },
+    logger: createSlackLogger(logger, 'web-api'),
+    retryConfig: { retries: 1 },
+    timeout: 10_000,
+  });
+  try {
+    await client.apps.connections.open({});
+  } catch (error) {
+    const code = slackErrorCode(error);
+    const refused = ['invalid_auth', 'not_authed', 'not_allowed_token_type', 'account_inactive', 'token_revoked'];
+    fail(
+      EXIT_SLACK,
+      refused.includes(code)
+        ? [
+            `SLACK_APP_TOKEN: Slack refused the app-level token (${code}). Copy it again from Basic Information → App-Level Tokens (xapp-…, scope connections:write).`,
+          ]
+        : [
+            `Slack could not be reached to open a Socket Mode connection (${code}). Check the network or SLACK_API_URL.`,
+          ],
+    );
+  }
+}
+
+/** How long the first WebSocket connection may take before the bot gives up with exit 3. */
+const SOCKET_CONNECT_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts the Socket Mode receiver. The first connection must succeed (else exit 3 with one line:
+ * the client would otherwise retry silently for ever); later drops reconnect by themselves, and
+ * /readyz says `slack: …` while the connection is down.
+ */
+async function connectSocketMode(
+  bot: ReturnType<typeof createApp>,
+  setSlack: (state: { ok: true } | { ok: false; why: string }) => void,
+): Promise<void> {
+  const client = (bot.receiver as SocketModeReceiver).client;
+  const failed = new Promise<string>((resolve) => {
+    client.once('reconnecting', () => resolve('the WebSocket connection could not be opened'));
+    setTimeout(
+      () => resolve(`no connection after ${SOCKET_CONNECT_TIMEOUT_MS / 1000} s`),
+      SOCKET_CONNECT_TIMEOUT_MS,
+    ).unref();
+  });
+  const outcome = await Promise.race([
+    bot.app.start().then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    ),
+    failed,
+  ]);
+  if (outcome !== undefined) {
+    fail(EXIT_SLACK, [`Slack Socket Mode: ${outcome}. Check the network (wss:// to Slack) or SLACK_API_URL.`]);
+  }
+  setSlack({ ok: true });
+  client.on('connected', () => setSlack({ ok: true }));
+  client.on('disconnected', () => setSlack({ ok: false, why: 'Socket Mode disconnected' }));
+  client.on('reconnecting', () => setSlack({ ok: false, why: 'Socket Mode reconnecting' }));
 }
 
 /** One line naming the database without its password, and why it could not be opened. */

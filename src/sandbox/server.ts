@@ -66,6 +66,8 @@ export interface Sandbox {
   card(cardId: string): SandboxCardState | undefined;
   /** Re-seeds the demo cards and clears `calls`. */
   reset(): void;
+  /** Changes the key it expects (undefined: none), as when the issuer rotates credentials. */
+  setApiKey(key: string | undefined): void;
 }
 
 const DEFAULT_SLOW_MS = 15_000;
@@ -604,6 +606,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     reset() {
       cards = seedCards();
       calls.length = 0;
+    },
+    setApiKey(key) {
+      options.apiKey = key;
     },
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -117,6 +117,14 @@ export interface FakeSlack {
   breakResponseUrl(url: string, status: number): void;
   /** A trigger_id for an interaction by this user in this channel; it lives 3 s and works once. */
   newTriggerId(user: string, channel: string): string;
+  /**
+   * Methods called with the app-level token (xapp-…), such as `apps.connections.open` for Socket
+   * Mode: unset by default. As Slack does, a bot token gets `not_allowed_token_type` there and any
+   * other token `invalid_auth`.
+   */
+  appLevel:
+    | { token: string; methods: Record<string, (args: Record<string, unknown>) => Record<string, unknown>> }
+    | undefined;
   /** Every acknowledgement body the app sent, for the leak test. */
   readonly acks: unknown[];
   /** Shows an acknowledgement that carried a message, as Slack does: ephemeral to the asker. */
@@ -206,6 +214,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       triggers.set(id, { at: now(), user, channel });
       return id;
     },
+    appLevel: undefined,
     acks: [],
     showAck(user, channel, text, blocks) {
       return addMessage({ channel, visibility: 'ephemeral', to: user, text, blocks, via: 'ack' });
@@ -383,6 +392,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       res.writeHead(failure.status ?? 200, headers);
       res.end(JSON.stringify({ ok: false, error: failure.error }));
       return;
+    }
+    const appMethod = fake.appLevel?.methods[method];
+    if (appMethod) {
+      if (token === botToken) return sendJson(res, 200, { ok: false, error: 'not_allowed_token_type' });
+      if (token !== fake.appLevel?.token) return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
+      return sendJson(res, 200, appMethod(args));
     }
     if (token !== botToken) return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
     const handler = methods[method];

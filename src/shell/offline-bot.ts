@@ -7,7 +7,7 @@ import { createApprovalsStore } from '../adapters/sqlite/approvals-store.js';
 import { createAuditStore } from '../adapters/sqlite/audit-store.js';
 import { closeDatabase, type Database, openDatabase } from '../adapters/sqlite/database.js';
 import { createRevealOffersStore } from '../adapters/sqlite/reveal-offers-store.js';
-import { type CardopsApp, createApp } from '../app.js';
+import { type CardopsApp, type CreateAppOptions, createApp } from '../app.js';
 import type { LogLevel } from '../config.js';
 import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
 import type { AuditStore } from '../domain/audit/audit-types.js';
@@ -17,7 +17,13 @@ import { createLogger, type Logger } from '../logger.js';
 import { type Sandbox, startSandbox } from '../sandbox/server.js';
 import type { AppDeps } from '../slack/deps.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
-import { createSlackDriver, httpTransport, processEventTransport, type SlackDriver } from './slack-driver.js';
+import {
+  createSlackDriver,
+  httpTransport,
+  processEventTransport,
+  type SlackDriver,
+  type Transport,
+} from './slack-driver.js';
 
 /** The people and channels of the example policy, as the offline Slack knows them. */
 export const DEMO_USERS = [
@@ -52,8 +58,12 @@ export interface OfflineBotOptions {
   databasePath?: string;
   logLevel?: LogLevel;
   logDestination?: DestinationStream;
-  /** `http`: the app listens on loopback and requests are signed, as from Slack. */
-  transport?: 'in-process' | 'http';
+  /**
+   * `http`: the app listens on loopback and requests are signed, as from Slack. `socket`: the
+   * app connects in Socket Mode to `socketMode`, which plays Slack's WebSocket side.
+   */
+  transport?: 'in-process' | 'http' | 'socket';
+  socketMode?: SocketModeStandIn;
   issuerTimeoutMs?: number;
   sandboxSlowMs?: number;
   revealHideMs?: number;
@@ -67,10 +77,20 @@ export interface OfflineBotOptions {
   webApiRetries?: number;
   /** Where Web API calls go instead of the fake Slack (an unreachable address in a fault test); response_urls still reach the fake. */
   slackApiUrl?: string;
+  /** Metrics, readiness and the operation log, with /healthz, /readyz, /metrics in http mode. */
+  service?: CreateAppOptions['service'];
+  userGroupMaxStaleMs?: number;
   /** An already open database instead of opening `databasePath` (a read-only connection in a fault test). */
   database?: Database;
   /** Signed audit checkpoints: the signer, the checkpoint file, the clock their timers run on. */
   checkpoints?: AppDeps['checkpoints'];
+}
+
+/** Slack's Socket Mode side for `transport: 'socket'` (a test helper provides one). */
+export interface SocketModeStandIn {
+  appToken: string;
+  /** Makes the fake Slack answer `apps.connections.open`; returns how deliveries reach the app. */
+  attach(slack: FakeSlack): Promise<{ transport: Transport; close(): Promise<void> }>;
 }
 
 export interface OfflineBot {
@@ -128,6 +148,9 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
   });
   const signingSecret = options.signingSecret ?? SIGNING_SECRET_FOR_TESTS;
   const http = options.transport === 'http';
+  const socketMode = options.transport === 'socket' ? options.socketMode : undefined;
+  if (options.transport === 'socket' && !socketMode) throw new Error("transport 'socket' needs socketMode");
+  const socket = socketMode ? await socketMode.attach(slack) : undefined;
   const bot = createApp(
     {
       logger,
@@ -143,11 +166,17 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
     },
     {
       botToken,
-      receiver: http ? { kind: 'http', signingSecret } : { kind: 'in-process' },
+      receiver: socketMode
+        ? { kind: 'socket', appToken: socketMode.appToken }
+        : http
+          ? { kind: 'http', signingSecret }
+          : { kind: 'in-process' },
       slackApiUrl: options.slackApiUrl ?? slack.apiUrl,
       logLevel: options.logLevel ?? 'silent',
       webApiTimeoutMs: 2_000,
       webApiRetries: options.webApiRetries ?? 0,
+      ...(options.service ? { service: options.service } : {}),
+      ...(options.userGroupMaxStaleMs !== undefined ? { userGroupMaxStaleMs: options.userGroupMaxStaleMs } : {}),
     },
   );
   await bot.recoverOnStart();
@@ -159,9 +188,14 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
     const address = server.address();
     url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/slack/events`;
   }
+  if (socket) await bot.app.start();
   const driver = createSlackDriver({
     slack,
-    transport: http && url ? httpTransport(url, signingSecret) : processEventTransport(bot.app),
+    transport: socket
+      ? socket.transport
+      : http && url
+        ? httpTransport(url, signingSecret)
+        : processEventTransport(bot.app),
     idle: () => bot.idle(),
   });
   return {
@@ -178,7 +212,8 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
     async close() {
       bot.stopBackgroundJobs();
       await bot.idle();
-      if (http) await bot.app.stop();
+      if (http || socket) await bot.app.stop();
+      await socket?.close();
       await bot.closeAnchoring();
       await audit.close();
       closeDatabase(db);

@@ -16,6 +16,7 @@ export async function resolveContext(
     teamId: request.teamId ?? null,
     channelId: request.channelId,
     roles: rolesOf(policy, request.userId, memberOf),
+    staleGroups: groups.length > 0 ? deps.userGroups.staleGroups() : [],
     policy,
   };
 }

@@ -179,7 +179,7 @@ describe('sovera documented answers', () => {
     expect((await failure(client('sovera', issuer).cvv('c-1'))).code).toBe('ISSUER_MALFORMED');
   });
 
-  it('when the issuer answers 401, then ISSUER_FAILURE pointing at the credentials', async () => {
+  it('when the issuer answers 401, then ISSUER_AUTH: the operator’s problem, told as such', async () => {
     const issuer = await serve({
       'POST /cards/v2/operations/block': {
         status: 401,
@@ -187,8 +187,9 @@ describe('sovera documented answers', () => {
       },
     });
     const error = await failure(client('sovera', issuer).block('c-1'));
-    expect(error.code).toBe('ISSUER_FAILURE');
-    expect(error.userMessage).toContain('CARD_API_KEY');
+    expect(error.code).toBe('ISSUER_AUTH');
+    expect(error.userMessage).toBe('cardops cannot sign in to the issuer; the operator has been alerted.');
+    expect(error.httpStatus).toBe(401);
     expect(error.traceId).toBe('t-401');
   });
 

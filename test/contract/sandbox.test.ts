@@ -204,7 +204,8 @@ describe('sandbox lifecycle', () => {
       method: 'POST',
       body: '{"cardId":"card-fault-slow"}',
     }).catch(() => 'aborted');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Until the request is in (a fixed 50 ms was not always enough on a loaded machine).
+    while (slow.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(slow.calls).toHaveLength(1);
     const started = Date.now();
     await slow.close();

@@ -161,7 +161,7 @@ describe('sanitising issuer errors', () => {
     const error = await caught(
       createCardIssuer('sovera', options(sandbox.url, { apiKey: `${KEY}-wrong` })).block('card-active-1'),
     );
-    expect(error.code).toBe('ISSUER_FAILURE');
+    expect(error.code).toBe('ISSUER_AUTH');
     expect(error.httpStatus).toBe(401);
     expectClean(error);
   });

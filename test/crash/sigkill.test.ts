@@ -19,6 +19,7 @@ import {
   spawnChildBot,
   waitUntilAnswering,
 } from '../helpers/child-bot.js';
+import { danglingStarts, outcomeOf } from '../helpers/dangling-starts.js';
 import { clickOn } from '../helpers/slack-bodies.js';
 import { type StubIssuer, startStubIssuer } from '../helpers/stub-issuer.js';
 
@@ -63,17 +64,6 @@ async function readState(databasePath: string) {
   } finally {
     closeDatabase(db);
   }
-}
-
-/** `started` rows of card ops with no ok/failed/unknown after them, matched as the recovery does. */
-function danglingStarts(rows: AuditRow[]): AuditRow[] {
-  const open = new Map<string, AuditRow[]>();
-  const key = (r: AuditRow) => (r.approvalId ? `a|${r.approvalId}|${r.op}` : `${r.actor}|${r.op}|${r.cardId}`);
-  for (const row of rows) {
-    if (row.outcome === 'started') open.set(key(row), [...(open.get(key(row)) ?? []), row]);
-    else if (['ok', 'failed', 'unknown'].includes(row.outcome)) open.get(key(row))?.shift();
-  }
-  return [...open.values()].flat();
 }
 
 describe('crash safety', () => {
@@ -210,13 +200,7 @@ describe('crash safety', () => {
     // Nothing is left without an outcome: each cut-off call is now `unknown`, and said why.
     expect(danglingStarts(after.rows)).toEqual([]);
     for (const started of cutOff) {
-      const outcome = after.rows.find(
-        (r) =>
-          r.id > started.id &&
-          r.op === started.op &&
-          r.cardId === started.cardId &&
-          ['ok', 'failed', 'unknown'].includes(r.outcome),
-      );
+      const outcome = outcomeOf(after.rows, started);
       expect(outcome?.outcome, `${started.op} ${started.cardId}`).toBe('unknown');
       if (!started.approvalId) expect(outcome?.error).toContain(INTERRUPTED_CALL);
     }

@@ -100,12 +100,12 @@ async function lockFromAnotherProcess(
     db.prepare("SELECT count(*) FROM audit").get();
     const release = () => { db.exec('COMMIT'); db.close(); process.exit(0); };
     setTimeout(release, Number(process.argv[2]));
-    process.stdin.once('data', release);
+    process.once('SIGTERM', release);
     process.stdout.write('locked\\n');
   `;
   const child = spawn(process.execPath, ['-e', script, databasePath, String(holdMs)], {
     cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
     let output = '';
@@ -121,9 +121,11 @@ async function lockFromAnotherProcess(
   return {
     child,
     async release() {
-      if (child.exitCode !== null) return;
+      // A signal, not a line on stdin: writing to a pipe whose reader has just exited (its own
+      // timer fired) raised an unhandled `write EPIPE`; a signal to a process that is gone is a no-op.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.stdin?.write('release\n');
+      child.kill('SIGTERM');
       await exited;
     },
   };

@@ -11,7 +11,7 @@ import {
 import { type OfflineBot, startOfflineBot } from '../../src/shell/offline-bot.js';
 import { manualClock } from '../helpers/manual-clock.js';
 import { replaceEveryRow, rewriteWithTriggersDropped } from '../helpers/tamper.js';
-import { ALICE, allRows, CAROL, MANAGER, STRANGER } from './audit-command-support.js';
+import { ALICE, allRows, CAROL, MANAGER, STRANGER, seedIssueRows } from './audit-command-support.js';
 
 const ANCHOR = 'C0AUDITLOG';
 
@@ -29,15 +29,7 @@ async function start(options: { signed?: boolean } = {}) {
   });
 }
 
-/** Six rows like the issue's: blocks, a denied request, a CVV reveal by a senior. */
-async function seed(b: OfflineBot) {
-  await b.driver.command(ALICE, 'C0SUPPORT', '/card', 'block card-active-1 lost');
-  await b.driver.command(STRANGER, 'C0SUPPORT', '/card', 'block card-active-1');
-  await b.driver.command(ALICE, 'C0SUPPORT', '/card', 'unblock card-active-1 found');
-  const offer = (await b.driver.command(CAROL, 'C0SECURE', '/card', 'cvv card-active-2')).messages[0];
-  if (!offer) throw new Error('no reveal offer');
-  await b.driver.click(CAROL, offer, 'reveal_secret');
-}
+const seed = seedIssueRows;
 
 async function verify() {
   const result = await bot.driver.command(MANAGER, 'C0SUPPORT', '/card-audit', 'verify');

@@ -125,3 +125,13 @@ export function commandDelivery(
 export function shownTo(bot: OfflineBot, user: string): SlackMessage[] {
   return bot.slack.messages.filter((m) => m.visibility === 'ephemeral' && m.to === user);
 }
+
+/** The issue-13 rows: a block, a denied request, an unblock, and a CVV revealed to a senior. */
+export async function seedIssueRows(bot: OfflineBot): Promise<void> {
+  await bot.driver.command(ALICE, 'C0SUPPORT', '/card', 'block card-active-1 lost');
+  await bot.driver.command(STRANGER, 'C0SUPPORT', '/card', 'block card-active-1');
+  await bot.driver.command(ALICE, 'C0SUPPORT', '/card', 'unblock card-active-1 found');
+  const offer = (await bot.driver.command(CAROL, 'C0SECURE', '/card', 'cvv card-active-2')).messages[0];
+  if (!offer) throw new Error('no reveal offer');
+  await bot.driver.click(CAROL, offer, 'reveal_secret');
+}

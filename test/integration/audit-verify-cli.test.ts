@@ -14,7 +14,7 @@ import { readAuditExport } from '../../src/domain/audit/read-export.js';
 import { type OfflineBot, startOfflineBot } from '../../src/shell/offline-bot.js';
 import { manualClock } from '../helpers/manual-clock.js';
 import { replaceEveryRow, rewriteExport, rewriteWithTriggersDropped } from '../helpers/tamper.js';
-import { ALICE, CAROL, MANAGER, STRANGER } from './audit-command-support.js';
+import { ALICE, CAROL, MANAGER, seedIssueRows } from './audit-command-support.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -36,12 +36,7 @@ beforeEach(async () => {
   signer = createCheckpointSigner(keys.privatePem);
   clock = manualClock();
   bot = await startOfflineBot({ dataDir: dir, checkpoints: { signer, file: checkpointFile, clock } });
-  await bot.driver.command(ALICE, 'C0SUPPORT', '/card', 'block card-active-1 lost');
-  await bot.driver.command(STRANGER, 'C0SUPPORT', '/card', 'block card-active-1');
-  await bot.driver.command(ALICE, 'C0SUPPORT', '/card', 'unblock card-active-1 found');
-  const offer = (await bot.driver.command(CAROL, 'C0SECURE', '/card', 'cvv card-active-2')).messages[0];
-  if (!offer) throw new Error('no reveal offer');
-  await bot.driver.click(CAROL, offer, 'reveal_secret');
+  await seedIssueRows(bot);
   clock.advance(60_000);
   await bot.bot.deps.anchoring.checkpointer?.settled();
 });

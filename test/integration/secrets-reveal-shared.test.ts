@@ -35,23 +35,30 @@ describe('a Reveal offer shared through the database', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('when an offer made by one process is pressed on another sharing its database, then the second shows the value through the click, once, and it is the one that hides it', async () => {
-    if (!ACTIVE) throw new Error('no demo card card-active-1');
+  /** Two processes on one database file; the second answers the first's Slack and uses its issuer. */
+  async function startTwo() {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cardops-reveal-'));
     const databasePath = path.join(dir, 'cardops.db');
-    first = await startOfflineBot({ databasePath });
-    // The second process answers the same Slack and the same issuer, on the same database file.
-    second = await startOfflineBot({
+    const one = await startOfflineBot({ databasePath });
+    first = one;
+    const two = await startOfflineBot({
       databasePath,
-      slackApiUrl: first.slack.apiUrl,
-      issuerBaseUrl: first.sandbox?.url ?? '',
+      slackApiUrl: one.slack.apiUrl,
+      issuerBaseUrl: one.sandbox?.url ?? '',
     });
-    const secondBot = second.bot;
+    second = two;
     const toSecond = createSlackDriver({
-      slack: first.slack,
-      transport: processEventTransport(secondBot.app),
-      idle: () => secondBot.idle(),
+      slack: one.slack,
+      transport: processEventTransport(two.bot.app),
+      idle: () => two.bot.idle(),
     });
+    return { toSecond };
+  }
+
+  it('when an offer made by one process is pressed on another sharing its database, then the second shows the value through the click, once, and it is the one that hides it', async () => {
+    if (!ACTIVE) throw new Error('no demo card card-active-1');
+    const { toSecond } = await startTwo();
+    if (!first || !second) throw new Error('not started');
 
     const asked = await first.driver.command(CAROL, SECURE, '/card', `pan ${ACTIVE.id}`);
     const offer = asked.messages[0] as SlackMessage;
@@ -86,20 +93,8 @@ describe('a Reveal offer shared through the database', () => {
 
   it('when someone else presses the offer on another process, then nothing is read and the owner can still use it', async () => {
     if (!ACTIVE) throw new Error('no demo card card-active-1');
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cardops-reveal-'));
-    const databasePath = path.join(dir, 'cardops.db');
-    first = await startOfflineBot({ databasePath });
-    second = await startOfflineBot({
-      databasePath,
-      slackApiUrl: first.slack.apiUrl,
-      issuerBaseUrl: first.sandbox?.url ?? '',
-    });
-    const secondBot = second.bot;
-    const toSecond = createSlackDriver({
-      slack: first.slack,
-      transport: processEventTransport(secondBot.app),
-      idle: () => secondBot.idle(),
-    });
+    const { toSecond } = await startTwo();
+    if (!first || !second) throw new Error('not started');
     const asked = await first.driver.command(CAROL, SECURE, '/card', `pan ${ACTIVE.id}`);
     const offer = asked.messages[0] as SlackMessage;
 

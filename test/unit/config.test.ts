@@ -48,7 +48,11 @@ describe('configuration', () => {
   });
 
   it('when the provider is paycaddy without a key, then exactly one line names CARD_API_KEY', () => {
-    const result = parseConfig({ ...HTTP_ENV, CARD_API_PROVIDER: 'paycaddy' });
+    const result = parseConfig({
+      ...HTTP_ENV,
+      CARD_API_PROVIDER: 'paycaddy',
+      CARD_API_BASE_URL: 'https://issuer.test',
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toHaveLength(1);
@@ -62,9 +66,64 @@ describe('configuration', () => {
     expect(result.problems).toEqual(['CARD_API_PROVIDER: must be one of sovera, paycaddy, sandbox']);
   });
 
-  it('when a real provider has a key but no URL, then it talks to the standalone sandbox address', () => {
+  it('when a real provider has a key but no URL, then it is refused: there is no safe default for a real issuer', () => {
     const result = parseConfig({ ...HTTP_ENV, CARD_API_PROVIDER: 'sovera', CARD_API_KEY: 'k' });
-    expect(result.ok && result.config.issuer.baseUrl).toBe(STANDALONE_SANDBOX_URL);
+    expect(result.ok || result.problems).toEqual([
+      expect.stringMatching(
+        new RegExp(`^CARD_API_BASE_URL: is required when CARD_API_PROVIDER is sovera.*${STANDALONE_SANDBOX_URL}`),
+      ),
+    ]);
+  });
+
+  it.each([
+    ['http://issuer.example.com/api', false],
+    ['http://10.1.2.3:8080', false],
+    ['http://127.0.0.1:4010', true],
+    ['http://localhost:4010', true],
+    ['http://[::1]:4010', true],
+    ['https://cards.issuer.test', true],
+  ])('when the issuer URL is %s, then it is accepted: %s', (url, accepted) => {
+    const result = parseConfig({ ...HTTP_ENV, CARD_API_PROVIDER: 'sovera', CARD_API_KEY: 'k', CARD_API_BASE_URL: url });
+    expect(result.ok || result.problems).toEqual(
+      accepted ? true : [expect.stringMatching(/^CARD_API_BASE_URL: must be https:\/\/ unless the host is loopback/)],
+    );
+  });
+
+  it('when CARD_API_ALLOW_INSECURE=1, then a plain-http issuer on the network is allowed (a test rig)', () => {
+    const env = { ...HTTP_ENV, CARD_API_PROVIDER: 'sovera', CARD_API_KEY: 'k', CARD_API_BASE_URL: 'http://rig:80' };
+    expect(parseConfig({ ...env, CARD_API_ALLOW_INSECURE: '1' }).ok).toBe(true);
+    expect(parseConfig({ ...env, CARD_API_ALLOW_INSECURE: 'yes' }).ok).toBe(false);
+  });
+
+  it('when .env.example placeholders are left in, then each is named as a placeholder', () => {
+    const result = parseConfig({
+      SLACK_BOT_TOKEN: 'xoxb-your-bot-token',
+      SLACK_SIGNING_SECRET: 'your-signing-secret',
+      CARD_API_PROVIDER: 'sovera',
+      CARD_API_KEY: 'your-issuer-api-key',
+      CARD_API_BASE_URL: 'https://issuer.example.com',
+    });
+    expect(result.ok || result.problems).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN: is still the placeholder from \.env\.example/),
+      expect.stringMatching(/^SLACK_SIGNING_SECRET: is still the placeholder/),
+      expect.stringMatching(/^CARD_API_BASE_URL: is still the placeholder/),
+      expect.stringMatching(/^CARD_API_KEY: is still the placeholder/),
+    ]);
+    // The offline shell does not use them: no complaint there.
+    expect(parseConfig({ SLACK_BOT_TOKEN: 'xoxb-your-bot-token' }, 'offline').ok).toBe(true);
+  });
+
+  it('when USERGROUP_MAX_STALE, HEALTH_PORT and METRICS_TOKEN are set, then they are read; a bad duration is refused', () => {
+    const result = parseConfig({ ...HTTP_ENV, USERGROUP_MAX_STALE: '2m', HEALTH_PORT: '9091', METRICS_TOKEN: 't' });
+    expect(
+      result.ok && [result.config.usergroupMaxStaleMs, result.config.healthPort, result.config.metricsToken],
+    ).toEqual([120_000, 9091, 't']);
+    const defaults = parseConfig(HTTP_ENV);
+    expect(defaults.ok && [defaults.config.usergroupMaxStaleMs, defaults.config.healthPort]).toEqual([
+      900_000,
+      undefined,
+    ]);
+    expect(parseConfig({ ...HTTP_ENV, USERGROUP_MAX_STALE: 'soon' }).ok || 'refused').toBe('refused');
   });
 
   it('when several values are wrong, then each gets its own line and no value is echoed', () => {
@@ -109,6 +168,7 @@ describe('configuration', () => {
         SLACK_BOT_TOKEN: 'xoxb-planted',
         SLACK_SIGNING_SECRET: 'planted-secret',
         CARD_API_PROVIDER: 'paycaddy',
+        CARD_API_BASE_URL: 'https://issuer.test',
       },
       timeout: 20_000,
     }).catch((e: { code: number; stderr: string; stdout: string }) => e);

@@ -6,8 +6,8 @@ import { type Document, parse, parseDocument } from 'yaml';
 import { z } from 'zod';
 
 const repoRoot = new URL('../../', import.meta.url);
-/** Slack's schema for manifest version 1; CI keeps it beside the repository, in ../shared/slack/. */
-const SCHEMA_PATH = fileURLToPath(new URL('../shared/slack/manifest.schema.1.0.0.json', repoRoot));
+/** Slack's schema for manifest version 1, copied into the repository with its licence (see its README). */
+const SCHEMA_PATH = fileURLToPath(new URL('test/fixtures/slack/manifest.schema.1.0.0.json', repoRoot));
 const MANIFEST_PATH = fileURLToPath(new URL('manifest.yml', repoRoot));
 
 /** The bot scopes the code calls for: slash commands, posts and updates, user groups, the DM, the CSV upload, reading checkpoints back, names in exports. */

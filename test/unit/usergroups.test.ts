@@ -44,7 +44,7 @@ function slackError(code: string): Error {
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-function setup(listUsers: (groupId: string) => Promise<string[]>, firstLoadWaitMs?: number) {
+function setup(listUsers: (groupId: string) => Promise<string[]>, firstLoadWaitMs?: number, maxStaleMs?: number) {
   let time = 1_000_000;
   const calls: string[] = [];
   const log = memoryLogger();
@@ -55,6 +55,7 @@ function setup(listUsers: (groupId: string) => Promise<string[]>, firstLoadWaitM
     },
     ttlMs: TTL,
     ...(firstLoadWaitMs === undefined ? {} : { firstLoadWaitMs }),
+    ...(maxStaleMs === undefined ? {} : { maxStaleMs }),
     logger: log.logger,
     now: () => time,
   });
@@ -69,6 +70,40 @@ function setup(listUsers: (groupId: string) => Promise<string[]>, firstLoadWaitM
 }
 
 describe('createUserGroupResolver', () => {
+  it('when Slack keeps failing past USERGROUP_MAX_STALE, then the group counts as empty, one error line says so, and a success restores it', async () => {
+    let fail: string | undefined;
+    const t = setup(
+      async () => {
+        if (fail) throw slackError(fail);
+        return [BOB];
+      },
+      undefined,
+      15 * 60_000,
+    );
+    expect(await t.resolver.groupsOf(BOB, [GROUP])).toEqual(new Set([GROUP]));
+    fail = 'ratelimited';
+    t.advance(14 * 60_000);
+    expect(await t.resolver.groupsOf(BOB, [GROUP])).toEqual(new Set([GROUP]));
+    await flush();
+    expect(t.resolver.staleGroups()).toEqual([]);
+
+    t.advance(2 * 60_000);
+    expect(await t.resolver.groupsOf(BOB, [GROUP])).toEqual(new Set());
+    await flush();
+    expect(await t.resolver.groupsOf(BOB, [GROUP])).toEqual(new Set());
+    expect(t.resolver.staleGroups()).toEqual([GROUP]);
+    const errors = t.lines.filter((line) => line.level === 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ usergroup: GROUP, slackError: 'ratelimited' });
+    expect(errors[0]?.msg).toContain('USERGROUP_MAX_STALE');
+
+    fail = undefined;
+    t.advance(60_000);
+    await t.resolver.refresh([GROUP]);
+    expect(await t.resolver.groupsOf(BOB, [GROUP])).toEqual(new Set([GROUP]));
+    expect(t.resolver.staleGroups()).toEqual([]);
+  });
+
   it('when many lookups happen within the TTL, then Slack is asked once per group', async () => {
     const t = setup(async (groupId) => (groupId === GROUP ? [BOB] : []));
     for (let i = 0; i < 10; i++) {
@@ -161,10 +196,15 @@ describe('createUserGroupResolver', () => {
 
   it('when Slack fails after a good read, then the last good membership is used and the failure logged once', async () => {
     let fail: string | undefined;
-    const t = setup(async () => {
-      if (fail) throw slackError(fail);
-      return [BOB];
-    });
+    // Within the stale limit throughout (the next test is about passing it).
+    const t = setup(
+      async () => {
+        if (fail) throw slackError(fail);
+        return [BOB];
+      },
+      undefined,
+      24 * 3_600_000,
+    );
     expect(await t.resolver.groupsOf(BOB, [GROUP])).toEqual(new Set([GROUP]));
 
     fail = 'ratelimited';

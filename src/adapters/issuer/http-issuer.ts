@@ -203,10 +203,9 @@ export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOp
     }
     if (status === 404 || status === 422) throw fail(request, 'CARD_NOT_FOUND', `HTTP ${status}`, base);
     if (status === 401 || status === 403) {
-      throw fail(request, 'ISSUER_FAILURE', `HTTP ${status}`, {
-        ...base,
-        userMessage: `The issuer refused the bot's credentials (HTTP ${status}); the operator should check CARD_API_KEY and CARD_API_AUTH_HEADER.`,
-      });
+      // The operator's problem, not the agent's: they are told the operator knows (instrumentIssuer
+      // logs the error line and turns /readyz red); no trace id to chase with the issuer's support.
+      throw fail(request, 'ISSUER_AUTH', `HTTP ${status}`, base);
     }
     // A gateway that gave up (502, 504) cannot say whether the issuer behind it acted.
     const gatewayGaveUp = status === 502 || status === 504;

@@ -179,7 +179,10 @@ export async function migratePostgres(
     await client.query('BEGIN');
     try {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)');
+      // Created only when missing: the bot's role may lack CREATE on the schema (its minimal grants,
+      // docs/operations/replicas.md), and CREATE … IF NOT EXISTS checks that right even when the table exists.
+      const exists = await client.query("SELECT to_regclass('schema_version') IS NOT NULL AS found");
+      if (!exists.rows[0]?.found) await client.query('CREATE TABLE schema_version (version integer NOT NULL)');
       const found = await client.query<{ version: number }>('SELECT version FROM schema_version');
       const current = found.rows[0]?.version ?? 0;
       if (current > known) {

@@ -10,7 +10,12 @@ export interface UserGroupResolverOptions {
    * on): slash-command middleware runs before the 3-second ack. Default 2000 ms.
    */
   firstLoadWaitMs?: number;
-  logger: Pick<Logger, 'warn' | 'info'>;
+  /**
+   * How long the last-known members are trusted while reads keep failing (USERGROUP_MAX_STALE,
+   * default 15 min); after that the group counts as empty until Slack answers again (fail closed).
+   */
+  maxStaleMs?: number;
+  logger: Pick<Logger, 'warn' | 'info' | 'error'>;
   now?: () => number;
 }
 
@@ -19,6 +24,8 @@ export interface UserGroupResolver {
   groupsOf(userId: string, groupIds: readonly string[]): Promise<Set<string>>;
   /** Re-reads the given groups (default: every group asked about so far) and waits. Never throws. */
   refresh(groupIds?: readonly string[]): Promise<void>;
+  /** Groups counted as empty now because their last good read is older than the stale limit. */
+  staleGroups(): string[];
 }
 
 interface GroupEntry {
@@ -35,6 +42,10 @@ interface GroupEntry {
   inFlight: Promise<void> | undefined;
   /** The Slack error code already logged for this group since its last success. */
   loggedError: string | undefined;
+  /** When Slack last gave the members; undefined until then. */
+  loadedAt: number | undefined;
+  /** The stale limit passed and was logged: members count as none until the next success. */
+  expired: boolean;
 }
 
 /** A failing group is retried after this long at most (or the TTL, if shorter). */
@@ -86,6 +97,8 @@ export function createUserGroupResolver(options: UserGroupResolverOptions): User
   const now = options.now ?? Date.now;
   const firstLoadWaitMs = options.firstLoadWaitMs ?? 2_000;
   const retryMs = Math.min(ttlMs, FAILURE_RETRY_MS);
+  const maxStaleMs = options.maxStaleMs ?? 15 * 60_000;
+  const none: ReadonlySet<string> = new Set();
   const groups = new Map<string, GroupEntry>();
 
   function load(groupId: string, entry: GroupEntry): Promise<void> {
@@ -95,6 +108,8 @@ export function createUserGroupResolver(options: UserGroupResolverOptions): User
         const users = await listUsers(groupId);
         entry.members = new Set(Array.isArray(users) ? users.filter((u) => typeof u === 'string') : []);
         entry.healthy = true;
+        entry.loadedAt = now();
+        entry.expired = false;
         if (entry.loggedError !== undefined) {
           logger.info(
             { usergroup: groupId, members: entry.members.size },
@@ -139,6 +154,8 @@ export function createUserGroupResolver(options: UserGroupResolverOptions): User
       healthy: false,
       inFlight: undefined,
       loggedError: undefined,
+      loadedAt: undefined,
+      expired: false,
     };
     groups.set(groupId, entry);
     return entry;
@@ -171,7 +188,25 @@ export function createUserGroupResolver(options: UserGroupResolverOptions): User
     if (!entry.inFlight && age >= (entry.healthy ? ttlMs : retryMs)) {
       load(groupId, entry).catch(() => {});
     }
-    return members;
+    return isExpired(groupId, entry) ? none : members;
+  }
+
+  /** Fail closed: members last read longer ago than the limit, with reads failing since, are no one. */
+  function isExpired(groupId: string, entry: GroupEntry): boolean {
+    if (entry.healthy || entry.loadedAt === undefined || now() - entry.loadedAt <= maxStaleMs) return false;
+    if (!entry.expired) {
+      entry.expired = true;
+      logger.error(
+        {
+          usergroup: groupId,
+          slackError: entry.loggedError,
+          lastReadMinutesAgo: Math.round((now() - entry.loadedAt) / 60_000),
+        },
+        'Slack user group %s has not been readable for longer than USERGROUP_MAX_STALE; it counts as empty until Slack answers again',
+        groupId,
+      );
+    }
+    return true;
   }
 
   return {
@@ -179,6 +214,9 @@ export function createUserGroupResolver(options: UserGroupResolverOptions): User
       const unique = [...new Set(groupIds)];
       const memberships = await Promise.all(unique.map(membersOf));
       return new Set(unique.filter((_, i) => memberships[i]?.has(userId)));
+    },
+    staleGroups() {
+      return [...groups].filter(([id, entry]) => isExpired(id, entry)).map(([id]) => id);
     },
     async refresh(groupIds) {
       const ids = groupIds ?? [...groups.keys()];

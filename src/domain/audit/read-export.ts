@@ -1,6 +1,6 @@
 import type { AuditRow } from './audit-types.js';
-import { WHOLE_LOG_SCOPE } from './export-csv.js';
-import { type ChainedTuple, chainHash, GENESIS_HASH } from './hash-chain.js';
+import { AUDIT_CSV_COLUMNS, WHOLE_LOG_SCOPE } from './export-csv.js';
+import { chainHash, GENESIS_HASH, toChainedTuple } from './hash-chain.js';
 
 /**
  * Reading an audit export back (the auditor's side of SPEC §7): RFC 4180 with the export's
@@ -62,22 +62,8 @@ export function parseCsv(text: string): (string | null)[][] {
 
 const unneutralise = (value: string | null) => (value?.startsWith("'") ? value.slice(1) : value);
 
-const REQUIRED = [
-  'id',
-  'time_utc',
-  'actor',
-  'team_id',
-  'channel_id',
-  'op',
-  'card_id',
-  'outcome',
-  'reason',
-  'approval_id',
-  'trace_id',
-  'error',
-  'prev_hash',
-  'hash',
-] as const;
+/** The stored columns, in the export's order: the hashed tuple, then the two hashes. */
+const REQUIRED = AUDIT_CSV_COLUMNS.slice(0, 14);
 
 export type ExportRead =
   | { ok: true; rows: AuditRow[]; scope: string; filtered: boolean }
@@ -141,20 +127,7 @@ export function verifyRowChain(rows: readonly AuditRow[]): {
   let selfHolding = 0;
   let prev: AuditRow | undefined;
   for (const row of rows) {
-    const tuple: ChainedTuple = [
-      row.id,
-      row.ts,
-      row.actor,
-      row.teamId,
-      row.channelId,
-      row.op,
-      row.cardId,
-      row.outcome,
-      row.reason,
-      row.approvalId,
-      row.traceId,
-      row.error,
-    ];
+    const tuple = toChainedTuple(row);
     const holds = chainHash(row.prevHash, tuple) === row.hash;
     if (holds) selfHolding += 1;
     if (!broken) {

@@ -18,6 +18,8 @@ export interface RequestContext {
   teamId: string | null;
   channelId: string;
   roles: string[];
+  /** Policy user groups counted as empty because Slack has not answered for too long. */
+  staleGroups?: readonly string[];
 }
 
 export interface OpResults {

@@ -40,6 +40,13 @@ export function describeChannelKey(key: string): string {
   return key === DM_CHANNEL_KEY ? 'a direct message with the bot' : `<#${key}>`;
 }
 
+/** Why a user-group member may be refused: Slack has not answered for too long (fail closed). */
+function staleNote(policy: Policy, needed: readonly string[], stale: readonly string[]): string {
+  const groups = needed.flatMap((role) => policy.roles[role]?.usergroups ?? []).filter((g) => stale.includes(g));
+  if (groups.length === 0) return '';
+  return ` Slack user group ${[...new Set(groups)].join(', ')} could not be read from Slack for too long, so its members are not counted until it can; the operator has been alerted.`;
+}
+
 /** The roles a user holds, directly or through one of the given user groups; sorted. */
 export function rolesOf(policy: Policy, userId: string, userGroupIds: ReadonlySet<string>): string[] {
   const held: string[] = [];
@@ -64,7 +71,10 @@ function listRoles(roles: readonly string[]): string {
  * Deny by default: the user must hold one of the op's roles, a cancel needs configured approvers,
  * and the channel must allow the op. The first failing check explains itself.
  */
-export function authorise(policy: Policy, request: { roles: string[]; channelId: string; op: CardOp }): Authorisation {
+export function authorise(
+  policy: Policy,
+  request: { roles: string[]; channelId: string; op: CardOp; staleGroups?: readonly string[] },
+): Authorisation {
   const { roles, channelId, op } = request;
   const needed = policy.operations[op] ?? [];
   if (!intersects(roles, needed)) {
@@ -72,7 +82,8 @@ export function authorise(policy: Policy, request: { roles: string[]; channelId:
       needed.length === 0
         ? `Nobody may ${OP_PHRASES[op]}: the policy gives ${op} to no role.`
         : `You need ${listRoles(needed)} to ${OP_PHRASES[op]}.` +
-          (roles.length === 0 ? ' You hold no cardops role.' : ` Your roles: ${roles.join(', ')}.`);
+          (roles.length === 0 ? ' You hold no cardops role.' : ` Your roles: ${roles.join(', ')}.`) +
+          staleNote(policy, needed, request.staleGroups ?? []);
     return { allowed: false, why: 'role', message };
   }
 

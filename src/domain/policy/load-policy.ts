@@ -37,22 +37,29 @@ export interface PolicyStore {
 export function createPolicyStore(options: { path: string; initial: Policy; logger: Logger }): PolicyStore {
   const { path, logger } = options;
   let policy = options.initial;
+  // Reloads run one after another: two overlapping reads could otherwise apply the older file last.
+  let queue: Promise<unknown> = Promise.resolve();
+  const reloadNow = async (): Promise<boolean> => {
+    const result = await loadPolicyFile(path);
+    if (!result.ok) {
+      logger.error(
+        { policyFile: path, problems: result.problems },
+        'policy not reloaded: %d problem(s); keeping the last good policy',
+        result.problems.length,
+      );
+      return false;
+    }
+    for (const warning of result.warnings) logger.warn({ policyFile: path }, warning);
+    policy = result.policy;
+    logger.info({ policyFile: path }, 'policy reloaded');
+    return true;
+  };
   return {
     current: () => policy,
-    async reload() {
-      const result = await loadPolicyFile(path);
-      if (!result.ok) {
-        logger.error(
-          { policyFile: path, problems: result.problems },
-          'policy not reloaded: %d problem(s); keeping the last good policy',
-          result.problems.length,
-        );
-        return false;
-      }
-      for (const warning of result.warnings) logger.warn({ policyFile: path }, warning);
-      policy = result.policy;
-      logger.info({ policyFile: path }, 'policy reloaded');
-      return true;
+    reload() {
+      const next = queue.then(reloadNow, reloadNow);
+      queue = next;
+      return next;
     },
   };
 }

@@ -16,11 +16,22 @@ export function createGate(options: {
   tasks: { enter(): () => void };
   replayIds: ReplayIds;
   route: (args: AnyMiddlewareArgs & AllMiddlewareArgs) => Route | undefined;
+  /** Told of every acknowledgement sent (for /metrics). */
+  onAck?: (kind: 'command' | 'interaction' | 'event') => void;
 }): Middleware<AnyMiddlewareArgs> {
   const replayed = createReplayCheck({ logger: options.logger, ids: options.replayIds });
+  const onAck = options.onAck;
   return async (args) => {
     const leave = options.tasks.enter();
     try {
+      if (onAck && 'ack' in args && typeof args.ack === 'function') {
+        const ack = args.ack as (...a: unknown[]) => Promise<void>;
+        const kind = 'command' in args ? 'command' : 'event' in args ? 'event' : 'interaction';
+        (args as { ack: unknown }).ack = async (...a: unknown[]) => {
+          await ack(...a);
+          onAck(kind);
+        };
+      }
       if ((await replayed(args.body)) || malformedInteraction(args.body, options.logger)) {
         if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
         return;

@@ -82,6 +82,9 @@ export function buildOpFailed(op: CardOp, cardId: string, error: AppError, optio
           ? `:warning: A gateway in front of the issuer gave up during ${op} of card ${card}, so it is *unknown* whether it took effect. Check the card's state before trying again; the issuer's support will ask for the trace id below.`
           : `:warning: The issuer failed while doing ${op} on card ${card}. Try again in a few minutes; if it keeps failing, give the issuer's support the trace id below.`;
       break;
+    case 'ISSUER_AUTH':
+      text = `:lock: cardops cannot sign in to the issuer, so ${op} of card ${card} was not done; the operator has been alerted.`;
+      break;
     case 'ISSUER_TIMEOUT':
       text =
         error.outcome === 'unknown'

@@ -85,7 +85,7 @@ export async function handleRevealSecret(deps: ListenerDeps, { ack, body, action
 
   const { op, cardId, channelId } = claim.offer;
   const ctx = await resolveContext(deps, { userId, teamId: claim.offer.teamId ?? body.team?.id, channelId });
-  const decision = authorise(ctx.policy, { roles: ctx.roles, channelId, op });
+  const decision = authorise(ctx.policy, { roles: ctx.roles, channelId, op, staleGroups: ctx.staleGroups ?? [] });
   if (!decision.allowed) {
     await appendSecretAudit(deps, {
       actor: userId,

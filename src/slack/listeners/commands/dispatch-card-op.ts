@@ -13,7 +13,7 @@ import { appendSecretAudit } from './secret-audit.js';
  */
 export async function dispatchCardOp(request: CardRequest): Promise<void> {
   const { deps, ctx, op, cardId } = request;
-  const decision = authorise(ctx.policy, { roles: ctx.roles, channelId: ctx.channelId, op });
+  const decision = authorise(ctx.policy, { ...ctx, op });
   if (!decision.allowed) {
     await appendSecretAudit(deps, {
       actor: ctx.actor,

@@ -81,7 +81,7 @@ export async function acceptSecretSubmission(
   const ctx = await resolveContext(deps, { userId, teamId, channelId: metadata.c });
   const answer = (reply: SlackReply) =>
     deliverLater(deps, client, { userId, channelId: metadata.c, handle: metadata.h }, reply);
-  const decision = authorise(ctx.policy, { roles: ctx.roles, channelId: ctx.channelId, op: base.op });
+  const decision = authorise(ctx.policy, { ...ctx, op: base.op });
   if (!decision.allowed) {
     await appendSecretAudit(deps, { ...base, outcome: 'denied', reason: `${decision.why}: ${decision.message}` });
     await answer(buildDenied(decision.message, { sandbox: deps.sandbox }));
