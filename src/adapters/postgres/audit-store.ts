@@ -5,12 +5,14 @@ import type {
   AuditRow,
   AuditStore,
   CountRecentQuery,
+  VerifyResult,
 } from '../../domain/audit/audit-types.js';
-import { chainHash } from '../../domain/audit/hash-chain.js';
+import { chainHash, GENESIS_HASH } from '../../domain/audit/hash-chain.js';
 import type { Logger } from '../../logger.js';
 import { normalizeAuditEvent } from '../shared/audit-event.js';
 import {
   AUDIT_COLUMNS,
+  type ChainSource,
   chainedTupleOf,
   EQUALITY_FILTERS,
   laterIso,
@@ -184,41 +186,97 @@ export function createPgAuditStore(pool: Pool, options: PgAuditStoreOptions): Au
     return Number(result.rows[0]?.[0] ?? 0);
   }
 
+  /**
+   * The chain recomputed inside PostgreSQL: the same canonical text (`[id,"ts",…]`, each field as
+   * JSON), the same SHA-256, the same link, id and time checks. Resolves to the result when the
+   * whole log holds; undefined when anything is suspect (then the JavaScript walk decides, so a
+   * difference in canonical text could only send a sound log to the slow path, never pass a broken one).
+   */
+  async function serverSideCheck(
+    source: ChainSource,
+    onProgress: ((checked: number) => void) | undefined,
+  ): Promise<VerifyResult | undefined> {
+    const { end, seq } = await source.ends();
+    if (seq > end) return undefined;
+    let lo = 0;
+    let prevHash = GENESIS_HASH;
+    let prevTs = '';
+    let checked = 0;
+    while (lo < end) {
+      const hi = Math.min(end, lo + SERVER_CHECK_RANGE);
+      const result = await pool.query({ text: SERVER_CHECK_SQL, values: [lo, hi, prevHash, prevTs], rowMode: 'array' });
+      const [suspect, n, lastHash, lastTs] = (result.rows[0] ?? []) as [
+        number | null,
+        number,
+        string | null,
+        string | null,
+      ];
+      if (suspect !== null || Number(n) !== hi - lo || lastHash === null || lastTs === null) return undefined;
+      checked += Number(n);
+      prevHash = lastHash;
+      prevTs = lastTs;
+      lo = hi;
+      onProgress?.(checked);
+    }
+    return { checked, ok: true };
+  }
+
   return {
     append,
     query,
     count,
     iterate,
     countRecent,
-    verify: (verifyOptions) =>
-      verifyChain(
-        {
-          async ends() {
-            const result = await pool.query({
-              text: 'SELECT (SELECT max(id) FROM audit), last_id FROM audit_head WHERE one',
-              rowMode: 'array',
-            });
-            const [end, seq] = (result.rows[0] ?? [null, null]) as [number | null, number | null];
-            return { end: Number(end ?? 0), seq: Number(seq ?? 0) };
-          },
-          chunk: (afterId, end, size) =>
-            rows(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3`, [
-              afterId,
-              end,
-              size,
-            ]),
-          async laterRowWithHash(id, hash) {
-            const result = await pool.query('SELECT 1 FROM audit WHERE id > $1 AND hash = $2 LIMIT 1', [id, hash]);
-            return (result.rowCount ?? 0) > 0;
-          },
-          pause: nextTurn,
+    verify: async (verifyOptions = {}) => {
+      const chainSource: ChainSource = {
+        async ends() {
+          const result = await pool.query({
+            text: 'SELECT (SELECT max(id) FROM audit), last_id FROM audit_head WHERE one',
+            rowMode: 'array',
+          });
+          const [end, seq] = (result.rows[0] ?? [null, null]) as [number | null, number | null];
+          return { end: Number(end ?? 0), seq: Number(seq ?? 0) };
         },
-        { chunkSize: 20_000, ...verifyOptions },
-      ),
+        chunk: (afterId, end, size) =>
+          rows(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3`, [
+            afterId,
+            end,
+            size,
+          ]),
+        async laterRowWithHash(id, hash) {
+          const result = await pool.query('SELECT 1 FROM audit WHERE id > $1 AND hash = $2 LIMIT 1', [id, hash]);
+          return (result.rowCount ?? 0) > 0;
+        },
+        pause: nextTurn,
+      };
+      // First pass in the database (hashes and links computed there, range by range); only a log it
+      // finds suspect is walked in JavaScript, which classifies the first problem exactly as on SQLite.
+      const quick = await serverSideCheck(chainSource, verifyOptions.onProgress);
+      if (quick !== undefined) return quick;
+      return verifyChain(chainSource, { chunkSize: 20_000, ...verifyOptions });
+    },
     flush: () => commits.settle(),
     close: () => commits.close(),
   };
 }
+
+const SERVER_CHECK_RANGE = 200_000;
+const asJson = (column: string) => `coalesce(to_json(${column})::text, 'null')`;
+const CANONICAL = `'[' || id || ',' || ${['ts', 'actor', 'team_id', 'channel_id', 'op', 'card_id', 'outcome', 'reason', 'approval_id', 'trace_id', 'error'].map(asJson).join(" || ',' || ")} || ']'`;
+/** One id range ($1, $2]: the first suspect row, the rows seen, and the last row's hash and time. */
+const SERVER_CHECK_SQL = `WITH c AS (
+  SELECT id, ts, hash, prev_hash,
+    encode(sha256(convert_to(prev_hash || ${CANONICAL}, 'UTF8')), 'hex') AS computed,
+    lag(id) OVER w AS before_id, lag(hash) OVER w AS before_hash, lag(ts) OVER w AS before_ts
+  FROM audit WHERE id > $1 AND id <= $2
+  WINDOW w AS (ORDER BY id)
+)
+SELECT min(id) FILTER (WHERE computed <> hash OR id <> coalesce(before_id, $1) + 1
+    OR prev_hash <> coalesce(before_hash, $3) OR ts < coalesce(before_ts, $4)),
+  count(*),
+  (SELECT hash FROM audit WHERE id = $2),
+  (SELECT ts FROM audit WHERE id = $2)
+FROM c`;
 
 interface HeadRow {
   last_id: number;
