@@ -111,9 +111,12 @@ describeWithPostgres('npm start on PostgreSQL (DATABASE_URL)', () => {
         transport: httpTransport(`http://127.0.0.1:${r.port}/slack/events`, SECRET),
       }),
     );
-    expect((await drivers[0]!.command('U0AGENT01', 'C0SUPPORT', '/card', 'block card-active-5 lost')).status).toBe(200);
-    expect((await drivers[1]!.command('U0AGENT01', 'C0SUPPORT', '/card', 'block card-active-4 lost')).status).toBe(200);
-    for (const card of ['card-active-5', 'card-active-4']) {
+    // One after the other (the ack comes before the work): each block's rows are then together.
+    for (const [i, card] of [
+      [0, 'card-active-5'],
+      [1, 'card-active-4'],
+    ] as const) {
+      expect((await drivers[i]!.command('U0AGENT01', 'C0SUPPORT', '/card', `block ${card} lost`)).status).toBe(200);
       const answer = await waitFor(
         () => slack?.messages.find((m) => m.to === 'U0AGENT01' && m.text.includes(card)),
         card,
