@@ -6,7 +6,7 @@
  * Kit around these texts; listeners and the domain never write user text of their own.
  */
 import type { PolicyOp } from './domain/ops.js';
-import { code, escapeMrkdwn, mentionChannel } from './slack/views/mrkdwn.js';
+import { code, escapeMrkdwn, mentionChannel, mentionUser } from './slack/views/mrkdwn.js';
 
 /** The issuers cardops speaks to, as a person names them. */
 export const ISSUER_NAMES = { sovera: 'Sovera', paycaddy: 'PayCaddy' } as const;
@@ -84,6 +84,71 @@ export function rolesHeld(roles: readonly string[]): string {
   return roles.length > 0 ? roles.map((r) => code(r)).join(', ') : 'none';
 }
 
+/**
+ * What doing each op to a card is called at the start of a sentence: "Blocking card `x` was
+ * refused", never "block of card `x`" (an op name is not a noun).
+ */
+const DOING: Record<PolicyOp, string> = {
+  block: 'Blocking card',
+  unblock: 'Unblocking card',
+  activate: 'Activating card',
+  cancel: 'Cancelling card',
+  pan: 'Reading the card number of card',
+  cvv: 'Reading the CVV of card',
+  expiry: 'Reading the expiry date of card',
+  pin: 'Reading the PIN of card',
+  'unblock-pin': 'Unblocking the PIN of card',
+  'change-pin': 'Changing the PIN of card',
+  limit: 'Reading the limit of card',
+  'set-limit': 'Setting the limit of card',
+  history: 'Reading the history of card',
+};
+
+/** "Blocking card `x`", capitalised for the start of a sentence. */
+export function doing(op: PolicyOp, cardId: string): string {
+  return `${DOING[op]} ${code(cardId)}`;
+}
+
+/** "blocking card `x`", for the middle of a sentence. */
+export function doingLower(op: PolicyOp, cardId: string): string {
+  const phrase = doing(op, cardId);
+  return phrase.charAt(0).toLowerCase() + phrase.slice(1);
+}
+
+/**
+ * How every refusal ends: it was put on record, and whom to ask. One ending, so a person
+ * refused anywhere in cardops reads the same next step.
+ */
+export function refusalEnd(who = 'your team lead, if you need this'): string {
+  return `This was recorded in the audit log; ask ${who}.`;
+}
+
+/** The nearest of `candidates` to `typed` (at most two edits away), for "did you mean". */
+export function nearest(typed: string, candidates: readonly string[]): string | undefined {
+  let best: { word: string; distance: number } | undefined;
+  for (const word of candidates) {
+    const distance = editDistance(typed.toLowerCase(), word);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { word, distance };
+  }
+  return best?.word;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
 /** A past state change, said of the card. */
 const STATE_CHANGED: Partial<Record<PolicyOp, string>> = {
   block: 'blocked',
@@ -124,13 +189,14 @@ export const MESSAGES = {
   panLikeCardId: () =>
     'That looks like a card number. Use the issuer\u2019s card id instead: card numbers must never be typed into Slack.',
   cardIdNeeded: () => 'A card id is needed.',
-  cardIdInvalid: () =>
-    'That is not a valid card id: use 1 to 64 letters, digits, "-" or "_", starting with a letter or digit.',
+  cardIdInvalid: (a: { typed: string }) =>
+    `"${a.typed}" is not a valid card id: use 1 to 64 letters, digits, "-" or "_", starting with a letter or digit.`,
   amountInvalid: () => 'The amount must be a non-negative number with at most 2 decimals, like 500 or 1250.50.',
-  amountTooLarge: (a: { max: number }) => `The amount must be at most ${a.max.toLocaleString('en-US')}.`,
+  amountTooLarge: (a: { max: number }) =>
+    `That amount is too large: a limit is at most ${a.max.toLocaleString('en-US')}.`,
   amountBad: () => 'Bad amount.',
-  unknownOp: (a: { typed: string; ops: readonly string[] }) =>
-    `"${a.typed}" is not a /card operation. Operations: ${a.ops.join(', ')}.`,
+  unknownOp: (a: { typed: string; ops: readonly string[]; suggestion?: string | undefined }) =>
+    `"${a.typed}" is not a /card operation.${a.suggestion ? ` Did you mean /card ${a.suggestion}?` : ''} Operations: ${a.ops.join(', ')}.`,
   cardIdOnly: (a: { op: PolicyOp }) =>
     `${a.op} takes only a card id.${a.op === 'change-pin' ? ' The new PIN is typed in a private form, never on the command line.' : ''}`,
   setLimitArgs: () => 'set-limit takes a card id and one amount.',
@@ -140,20 +206,36 @@ export const MESSAGES = {
   notInThisVersion: (a: { op: string }) => `${code(a.op)} is not available in this version of cardops yet.`,
 
   // --- refusals (authorisation) ------------------------------------------------------------
-  refusedNoRoleGiven: (a: { op: PolicyOp }) => `Nobody may ${OP_PHRASES[a.op]}: the policy gives ${a.op} to no role.`,
-  refusedRole: (a: { op: PolicyOp; needed: readonly string[]; roles: readonly string[]; staleNote?: string }) =>
-    `You need ${a.needed.length === 1 ? `the role ${a.needed[0]}` : `one of the roles ${a.needed.join(', ')}`} to ${OP_PHRASES[a.op]}.` +
-    (a.roles.length === 0 ? ' You hold no cardops role.' : ` Your roles: ${a.roles.join(', ')}.`) +
+  whyNobodyMay: (a: { op: PolicyOp }) => `Nobody may ${OP_PHRASES[a.op]}: the policy gives ${code(a.op)} to no role.`,
+  whyRole: (a: { op: PolicyOp; needed: readonly string[]; roles: readonly string[]; staleNote?: string }) =>
+    `You need ${listRoles(a.needed)} to ${OP_PHRASES[a.op]}.` +
+    (a.roles.length === 0 ? ' You hold no cardops role.' : ` Your roles: ${rolesHeld(a.roles)}.`) +
     (a.staleNote ?? ''),
   staleGroups: (a: { groups: readonly string[] }) =>
     ` Slack user group ${a.groups.join(', ')} could not be read from Slack for too long, so its members are not counted until it can; the operator has been alerted.`,
-  refusedCancelSwitchedOff: () =>
+  whyCancelOff: () =>
     'Cancelling cards is switched off: a cancel needs a second person to approve it, and the policy names no approvers (approvals.cancel).',
-  refusedChannel: (a: { op: PolicyOp; here: string; elsewhere: readonly string[] }) =>
+  whyChannel: (a: { op: PolicyOp; here: string; elsewhere: readonly string[] }) =>
     a.elsewhere.length === 0
-      ? `${a.op} is not allowed in ${a.here}, nor in any other channel.`
-      : `${a.op} is not allowed in ${a.here}. It is allowed in ${a.elsewhere.join(', ')}.`,
-  refused: (a: { message: string }) => `:lock: ${a.message}`,
+      ? `${code(a.op)} is not allowed in ${a.here}, nor in any other channel.`
+      : `${code(a.op)} is not allowed in ${a.here}. You may run it in ${a.elsewhere.join(', ')}.`,
+  refused: (a: { message: string }) => `:lock: ${a.message} ${refusalEnd()}`,
+  refusedNotOffered: (a: { op: PolicyOp; issuer: string }) =>
+    `:information_source: ${code(a.op)} is not offered by ${a.issuer}, the issuer cardops is connected to, so nothing was sent to it. ${refusalEnd('the operator, if the issuer should offer it')}`,
+  refusedDecideOwn: (a: { requestId: string }) =>
+    `:no_entry: You filed cancel request ${code(a.requestId)}, so you cannot decide it: a cancel needs a second person. ${refusalEnd('another approver to decide it')}`,
+  refusedDecideNotApprover: (a: { approverRoles: readonly string[] }) =>
+    `:lock: Only holders of ${a.approverRoles.length === 0 ? 'an approver role (none is configured)' : listRoles(a.approverRoles)} may approve or reject cancel requests. ${refusalEnd('an approver to decide it')}`,
+  refusedWithdraw: (a: { requester: string; requestId: string }) =>
+    `:no_entry: Only ${mentionUser(a.requester)}, who filed cancel request ${code(a.requestId)}, may withdraw it. ${refusalEnd(`${mentionUser(a.requester)}, or an approver to reject it`)}`,
+  refusedClearLock: (a: { approverRoles: readonly string[] }) =>
+    `:lock: Only holders of ${a.approverRoles.length === 0 ? 'an approver role (none is configured)' : listRoles(a.approverRoles)} may clear an activation lock. ${refusalEnd('an approver to clear it')}`,
+  refusedAudit: (a: { auditRoles: readonly string[]; roles: readonly string[] }) =>
+    `:lock: ${
+      a.auditRoles.length === 0
+        ? 'The policy gives the audit log to no role (audit.roles), so nobody may read it from Slack.'
+        : `You need ${listRoles(a.auditRoles)} to read the audit log.`
+    }${a.roles.length === 0 ? ' You hold no cardops role.' : ` Your roles: ${rolesHeld(a.roles)}.`} ${refusalEnd()}`,
 
   // --- card answers -------------------------------------------------------------------------
   stateChangeDone: (a: { op: PolicyOp; cardId: string }) => {
@@ -170,30 +252,30 @@ export const MESSAGES = {
   limitSet: (a: { cardId: string; amount: string | null }) =>
     `:white_check_mark: Card ${code(a.cardId)}: internal monthly limit set to *${a.amount ?? 'none'}*.`,
   opStateConflict: (a: { op: PolicyOp; cardId: string; issuerMessage?: string | undefined }) =>
-    `:no_entry: ${a.op} of card ${code(a.cardId)} was refused by the issuer: ${escapeMrkdwn(a.issuerMessage ?? 'the card is not in a state that allows it')}.`,
+    `:no_entry: ${doing(a.op, a.cardId)} was refused by the issuer: ${escapeMrkdwn(a.issuerMessage ?? 'the card is not in a state that allows it')}.`,
   opCardNotFound: (a: { cardId: string }) =>
     `:mag: The issuer does not know card ${code(a.cardId)}. Check the card id.`,
   opGatewayUnknown: (a: { op: PolicyOp; cardId: string }) =>
-    `:warning: A gateway in front of the issuer gave up during ${a.op} of card ${code(a.cardId)}, so it is *unknown* whether it took effect. ${MESSAGES.unknownOutcomeAdvice(a)}`,
+    `:warning: A gateway in front of the issuer gave up while ${doingLower(a.op, a.cardId)}, so it is *unknown* whether it took effect. ${MESSAGES.unknownOutcomeAdvice(a)}`,
   opIssuerFailed: (a: { op: PolicyOp; cardId: string }) =>
-    `:warning: The issuer failed while doing ${a.op} on card ${code(a.cardId)}. Try again in a few minutes; if it keeps failing, give the issuer's support the trace id below.`,
+    `:warning: The issuer failed while ${doingLower(a.op, a.cardId)}. Try again in a few minutes; if it keeps failing, give the issuer's support the trace id below.`,
   opIssuerAuth: (a: { op: PolicyOp; cardId: string }) =>
-    `:lock: cardops cannot sign in to the issuer, so ${a.op} of card ${code(a.cardId)} was not done; the operator has been alerted.`,
+    `:lock: cardops cannot sign in to the issuer, so ${doingLower(a.op, a.cardId)} was not done; the operator has been alerted.`,
   opTimeoutUnknown: (a: { op: PolicyOp; cardId: string }) =>
-    `:hourglass: The issuer did not answer in time, so it is *unknown* whether ${a.op} of card ${code(a.cardId)} took effect. ${MESSAGES.unknownOutcomeAdvice(a)}`,
+    `:hourglass: The issuer did not answer in time, so it is *unknown* whether ${doingLower(a.op, a.cardId)} took effect. ${MESSAGES.unknownOutcomeAdvice(a)}`,
   opTimeout: (a: { op: PolicyOp; cardId: string }) =>
-    `:hourglass: The issuer did not answer in time for ${a.op} of card ${code(a.cardId)}. Try again.`,
+    `:hourglass: The issuer did not answer in time, so ${doingLower(a.op, a.cardId)} was not done. Try again.`,
   opConnectionBrokeUnknown: (a: { op: PolicyOp; cardId: string }) =>
-    `:electric_plug: The connection to the issuer broke during ${a.op} of card ${code(a.cardId)}; it is *unknown* whether it took effect. ${MESSAGES.unknownOutcomeAdvice(a)}`,
+    `:electric_plug: The connection to the issuer broke while ${doingLower(a.op, a.cardId)}; it is *unknown* whether it took effect. ${MESSAGES.unknownOutcomeAdvice(a)}`,
   opUnreachable: (a: { op: PolicyOp; cardId: string }) =>
-    `:electric_plug: The issuer could not be reached, so ${a.op} of card ${code(a.cardId)} was not done. Try again shortly.`,
+    `:electric_plug: The issuer could not be reached, so ${doingLower(a.op, a.cardId)} was not done. Try again shortly.`,
   opMalformedUnknown: (a: { op: PolicyOp; cardId: string }) =>
-    `:warning: The issuer answered ${a.op} of card ${code(a.cardId)} in an unexpected format, so its outcome is *unknown*. ${MESSAGES.unknownOutcomeAdvice(a)}`,
+    `:warning: The issuer answered ${doingLower(a.op, a.cardId)} in an unexpected format, so its outcome is *unknown*. ${MESSAGES.unknownOutcomeAdvice(a)}`,
   opMalformed: (a: { op: PolicyOp; cardId: string }) =>
-    `:warning: The issuer answered in an unexpected format, so ${a.op} of card ${code(a.cardId)} could not be shown.`,
+    `:warning: The issuer answered in an unexpected format, so the result of ${doingLower(a.op, a.cardId)} could not be shown.`,
   opNotOffered: (a: { message: string }) => `:information_source: ${escapeMrkdwn(a.message)}`,
   opAuditUnavailable: (a: { op: PolicyOp; cardId: string }) =>
-    `:floppy_disk: The audit log could not be written, so ${a.op} of card ${code(a.cardId)} was *not* sent to the issuer. Tell the operator; nothing changed.`,
+    `:floppy_disk: The audit log could not be written, so ${doingLower(a.op, a.cardId)} was *not* sent to the issuer. Tell the operator; nothing changed.`,
   opOtherError: (a: { message: string }) => `:warning: ${escapeMrkdwn(a.message)}`,
 
   // --- usage, help, whoami -----------------------------------------------------------------
@@ -207,6 +289,13 @@ export const MESSAGES = {
   helpNothingHereNext: () => `${code('/card whoami')} shows your roles; ask your lead if you need access.`,
   helpHeading: (a: { channel: string }) => `*What you may do in ${mentionChannel(a.channel)}:*`,
   helpOpLine: (a: { op: PolicyOp }) => `${code(OP_USAGE[a.op])} — ${OP_SUMMARY[a.op]}`,
+  helpAlsoHeading: () => '*Through your roles you may also:*',
+  helpApproving: (a: { channel?: string | undefined }) =>
+    `• approve or reject cancel requests${a.channel ? ` with their buttons in ${mentionChannel(a.channel)}` : ''} and on the cardops Home tab (never your own)`,
+  helpAudit: () =>
+    `• ${code('/card-audit [filters]')} — read the audit log; ${code('/card-audit export')} sends a CSV, ${code('/card-audit verify')} checks it`,
+  helpElsewhere: (a: { channels: readonly string[]; none: boolean }) =>
+    `${a.none ? 'You may run card operations' : 'You may also run card operations'} in ${a.channels.map((c) => mentionChannel(c)).join(', ')}: ${code('/card help')} there lists them.`,
   helpFooter: () => `${code('/card')} alone opens a form. ${code('/card whoami')} shows your roles.`,
   whoami: (a: { userId: string; roles: readonly string[]; allowed: readonly PolicyOp[]; channel: string }) =>
     `You are <@${a.userId}>.\n*Roles:* ${rolesHeld(a.roles)}\n*Operations allowed in ${mentionChannel(a.channel)}:* ${
@@ -222,7 +311,9 @@ export const MESSAGES = {
   formCardIdLabel: () => 'Card id',
   formCardIdHint: () => 'The issuer’s card id, never the card number.',
   formReasonLabel: () => 'Reason',
-  formReasonHint: () => 'Required to cancel a card; kept in the audit log.',
+  formReasonHint: () => 'Kept in the audit log. A cancel asks for its reason next, if none is given here.',
+  formCancelReasonHint: () => 'Why the card must be cancelled: the approver reads it, the audit keeps it.',
+  formCancelSubmit: () => 'Request cancel',
   formAmountLabel: () => 'Amount (set-limit only)',
 
   // --- the reject form ----------------------------------------------------------------------
@@ -232,12 +323,13 @@ export const MESSAGES = {
   rejectClose: () => 'Close',
   rejectIntro: (a: { requestId: string; cardId: string }) =>
     `Reject ${code(a.requestId)}: card ${code(a.cardId)} will *not* be cancelled.`,
-  rejectReasonLabel: () => 'Reason (optional)',
+  rejectReasonLabel: () => 'Reason',
+  rejectFormNotOpened: () => ':hourglass: The rejection form could not be opened in time. Click Reject again.',
   rejectReasonHint: () => 'Shown to the requester and kept in the audit log.',
 
   // --- reveals ------------------------------------------------------------------------------
   revealOffer: (a: { secret: SecretName; cardId: string; seconds: string }) =>
-    `:lock: The ${SECRET_NAMES[a.secret]} of card ${code(a.cardId)} is ready. It will show for ${a.seconds}, to you only.`,
+    `:lock: Press Reveal to fetch the ${SECRET_NAMES[a.secret]} of card ${code(a.cardId)} from the issuer. It will show for ${a.seconds}, to you only.`,
   revealButton: () => 'Reveal',
   revealed: (a: { secret: SecretName; cardId: string; shown: string }) =>
     `:unlock: The ${SECRET_NAMES[a.secret]} of card ${code(a.cardId)}: *${code(a.shown)}*`,
@@ -248,9 +340,11 @@ export const MESSAGES = {
   revealHidden: (a: { secret: SecretName; cardId: string; seconds: string; early: boolean }) =>
     `:see_no_evil: ${a.early ? 'Hidden: cardops is restarting.' : `Hidden after ${a.seconds}.`} Run ${code(`/card ${a.secret} ${a.cardId}`)} again to see it.`,
   revealLimited: (a: { secret: SecretName; cardId: string; perHour: number }) =>
-    `:raised_hand: Not shown: you have seen ${a.perHour} secrets (PAN, CVV, expiry, PIN) in the last hour, the most allowed per person. The ${SECRET_NAMES[a.secret]} of card ${code(a.cardId)} can be shown again once the oldest of them is an hour old.`,
-  revealStale: (a: { secret?: SecretName | undefined; cardId?: string | undefined }) =>
-    `:hourglass: This Reveal button is no longer valid.${a.secret && a.cardId ? ` Run ${code(`/card ${a.secret} ${a.cardId}`)} again.` : ' Run the command again.'}`,
+    `:raised_hand: Not shown: you have seen ${a.perHour === 1 ? '1 secret' : `${a.perHour} secrets`} (PAN, CVV, expiry, PIN) in the last hour, the most allowed per person. The limit resets as each of them turns an hour old: the ${SECRET_NAMES[a.secret]} of card ${code(a.cardId)} can be shown once the oldest does.`,
+  revealStale: (a: { secret: SecretName; cardId: string }) =>
+    `:hourglass: This Reveal button has expired, so nothing was shown. Run ${code(`/card ${a.secret} ${a.cardId}`)} again for a new one.`,
+  revealUsed: () =>
+    `:hourglass: This Reveal button is no longer valid: it was used already, or cardops did not make it. Nothing was shown. Run ${code('/card pan|cvv|expiry|pin <cardId>')} again for a new one.`,
   revealNotYours: () => ':no_entry: This Reveal button belongs to someone else. Nothing was shown.',
 
   // --- Home tab -----------------------------------------------------------------------------
@@ -269,6 +363,11 @@ export const MESSAGES = {
   homeUnknownHeader: () => 'Outcome unknown: check at the issuer',
   homeRequestLine: (a: { requestId: string; cardId: string; outcome: string }) =>
     `${code(a.requestId)} card ${code(a.cardId)}: ${a.outcome}`,
+  homeAuditHeader: () => 'Audit log',
+  homeAudit: () =>
+    `${code('/card-audit [filters]')} shows the newest matching events, to you only; ${code('/card-audit export')} sends them as a CSV file, ${code('/card-audit verify')} checks the log.`,
+  homeNoRole: () =>
+    `You hold no cardops role, so there is nothing for you to do here. ${code('/card whoami')} shows this; ask your team lead if you need access.`,
   homeOwnHeader: () => 'Your recent cancel requests',
   homeOwnNone: () => `You have filed none. ${code('/card cancel <cardId> <reason>')} files one.`,
 } as const;

@@ -6,13 +6,14 @@ import { createCompleter, createShell } from './repl.js';
 import { createScriptIO, createTerminalIO, type ShellIO, writerOf } from './shell-io.js';
 
 /*
- * `npm run shell [-- --provider paycaddy] [-- --log-level info]`: the whole bot offline.
+ * `npm run shell [-- --provider sovera|paycaddy] [-- --log-level info]`: the whole bot offline.
  * At a terminal, an interactive session; with stdin from a file or a pipe, a script run line by
  * line (`npm run shell < docs/shell-demo.txt`), each command echoed so the transcript reads well.
  */
 
-const USAGE = `usage: npm run shell -- [--provider sovera|paycaddy] [--log-level <level>] [--reveal-hide-seconds <n>]
-  --provider             the issuer dialect the bot speaks to the sandbox (default sovera)
+const USAGE = `usage: npm run shell -- [--provider sandbox|sovera|paycaddy] [--log-level <level>] [--reveal-hide-seconds <n>]
+  --provider             how the bot speaks to the sandbox issuer: sandbox (default, as npm start's default
+                         CARD_API_PROVIDER=sandbox: Sovera, with limits), sovera or paycaddy (that dialect only)
   --log-level            the bot's JSON logs on stderr: ${LOG_LEVELS.join(', ')} (default silent; or LOG_LEVEL)
   --reveal-hide-seconds  how long a revealed secret stays before it is hidden (default 60)
 Reads commands from stdin line by line when it is not a terminal.`;
@@ -34,9 +35,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const provider = values.provider ?? 'sovera';
-  if (provider !== 'sovera' && provider !== 'paycaddy')
-    usageError(`--provider must be sovera or paycaddy, not "${provider}"`);
+  // The default is npm start's default (CARD_API_PROVIDER=sandbox), so the shell shows what it would.
+  const provider = values.provider ?? 'sandbox';
+  if (provider !== 'sandbox' && provider !== 'sovera' && provider !== 'paycaddy')
+    usageError(`--provider must be sandbox, sovera or paycaddy, not "${provider}"`);
   // Only the real environment: a .env written for `npm start` (LOG_LEVEL=info) should not flood the shell.
   const level = values['log-level'] ?? readEnvironment('').LOG_LEVEL ?? 'silent';
   if (!isLogLevel(level)) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);

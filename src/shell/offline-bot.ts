@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DestinationStream } from 'pino';
-import { createCardIssuer } from '../adapters/issuer/create-issuer.js';
+import { createCardIssuer, createSandboxIssuer } from '../adapters/issuer/create-issuer.js';
 import { createApprovalsStore } from '../adapters/sqlite/approvals-store.js';
 import { createAuditStore } from '../adapters/sqlite/audit-store.js';
 import { closeDatabase, type Database, openDatabase } from '../adapters/sqlite/database.js';
@@ -50,8 +50,12 @@ export const SIGNING_SECRET_FOR_TESTS = 'offline-signing-secret';
 export const BOT_TOKEN_FOR_TESTS = 'xoxb-offline-bot-token';
 
 export interface OfflineBotOptions {
-  /** The dialect the bot speaks to the sandbox; both are served by it. */
-  provider?: 'sovera' | 'paycaddy';
+  /**
+   * How the bot speaks to the sandbox (which serves both dialects): `sandbox` as `npm start` does
+   * with CARD_API_PROVIDER=sandbox (Sovera, with limits through PayCaddy's paths), or one dialect
+   * alone. Sovera when not given.
+   */
+  provider?: 'sovera' | 'paycaddy' | 'sandbox';
   policyFile?: string;
   /** A folder for the database; a new temporary one by default. */
   dataDir?: string;
@@ -126,15 +130,17 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
     options.issuer || options.issuerBaseUrl
       ? undefined
       : await startSandbox({ ...(options.sandboxSlowMs ? { slowMs: options.sandboxSlowMs } : {}) });
+  const issuerOptions = {
+    baseUrl: options.issuerBaseUrl ?? sandbox?.url ?? '',
+    apiKey: 'offline-sandbox-key',
+    authHeader: 'X-API-KEY',
+    timeoutMs: options.issuerTimeoutMs ?? 2_000,
+    readRetryDelayMs: 50,
+  };
+  const provider = options.provider ?? 'sovera';
   const issuer =
     options.issuer ??
-    createCardIssuer(options.provider ?? 'sovera', {
-      baseUrl: options.issuerBaseUrl ?? sandbox?.url ?? '',
-      apiKey: 'offline-sandbox-key',
-      authHeader: 'X-API-KEY',
-      timeoutMs: options.issuerTimeoutMs ?? 2_000,
-      readRetryDelayMs: 50,
-    });
+    (provider === 'sandbox' ? createSandboxIssuer(issuerOptions) : createCardIssuer(provider, issuerOptions));
   const db = options.database ?? openDatabase(databasePath, { logger });
   const now = options.now ?? (() => new Date());
   const audit = createAuditStore(db, { now, logger });

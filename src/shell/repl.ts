@@ -34,7 +34,7 @@ import { INTERRUPTED, type ShellIO } from './shell-io.js';
  */
 
 export interface ShellOptions {
-  provider: 'sovera' | 'paycaddy';
+  provider: 'sovera' | 'paycaddy' | 'sandbox';
   /** Where files the stand-in for Slack received are saved; a new temporary folder by default. */
   filesDir?: string;
   /** The longest `wait`, in seconds. */
@@ -367,12 +367,17 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
       return `  ${card.id.padEnd(24)} ${now.padEnd(11)} ${card.note}`;
     }).join('\n');
 
-  const dialect = options.provider === 'paycaddy' ? 'PayCaddy v1' : 'Sovera v2';
+  const dialect =
+    options.provider === 'paycaddy'
+      ? 'PayCaddy v1 dialect (--provider sovera for the other)'
+      : options.provider === 'sovera'
+        ? 'Sovera v2 dialect alone, without limits (--provider paycaddy for the other)'
+        : 'Sovera v2 dialect with limits, as npm start with CARD_API_PROVIDER=sandbox (--provider sovera or paycaddy for one dialect alone)';
 
   const banner = () =>
     [
       'cardops offline shell: the real bot, a stand-in for Slack and the sandbox issuer, in your terminal.',
-      `Issuer: the embedded sandbox, spoken to in the ${dialect} dialect (--provider ${options.provider === 'paycaddy' ? 'sovera' : 'paycaddy'} for the other). Demo cards only.`,
+      `Issuer: the embedded sandbox, spoken to in the ${dialect}. Demo cards only.`,
       'Policy: policy.example.yml. Database: a temporary SQLite file, deleted when you leave.',
       '',
       'People',

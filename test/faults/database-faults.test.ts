@@ -255,7 +255,7 @@ describe('database faults', () => {
         expect(told).toHaveLength(1);
         expect(told[0]?.visibility).toBe('ephemeral');
         expect(told[0]?.text).toMatch(
-          /audit log could not be written, so block of card `card-active-1` was \*not\* sent/,
+          /audit log could not be written, so blocking card `card-active-1` was \*not\* sent/,
         );
         // The one thing that matters: no row, no call.
         expect(bot.sandbox?.calls.filter((c) => c.cardId === 'card-active-1')).toEqual([]);

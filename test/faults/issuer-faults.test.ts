@@ -75,7 +75,7 @@ const FAULTS: IssuerFault[] = [
     name: 'the issuer answers 500',
     answer: (dialect) => serverError(dialect, 500),
     outcome: 'failed',
-    says: /issuer failed while doing block/,
+    says: /issuer failed while blocking card/,
     rawMarker: 'raw-issuer-internal-detail',
   },
   {
@@ -87,14 +87,14 @@ const FAULTS: IssuerFault[] = [
       contentType: 'text/html',
     }),
     outcome: 'failed',
-    says: /issuer failed while doing block/,
+    says: /issuer failed while blocking card/,
     rawMarker: 'raw-maintenance-page',
   },
   {
     name: 'a gateway answers 504 (the issuer may have acted)',
     answer: () => ({ kind: 'raw', status: 504, text: 'raw-gateway-timeout', contentType: 'text/plain' }),
     outcome: 'unknown',
-    says: /gave up during block of card .* so it is \*unknown\*/,
+    says: /gave up while blocking card .* so it is \*unknown\*/,
     rawMarker: 'raw-gateway-timeout',
   },
   {
@@ -142,7 +142,7 @@ const FAULTS: IssuerFault[] = [
     name: 'the connection drops after the request was sent',
     answer: () => ({ kind: 'destroy' }),
     outcome: 'unknown',
-    says: /connection to the issuer broke during block .* \*unknown\*/,
+    says: /connection to the issuer broke while blocking card .* \*unknown\*/,
   },
 ];
 
@@ -230,7 +230,9 @@ describe.each(['sovera', 'paycaddy'] as const)('issuer faults through the real A
       says: /issuer failed/,
     });
     const result = await bot.driver.command('U0SENIOR1', 'C0SECURE', '/card', `limit ${cardId}`);
-    expect(result.messages.find((m) => m.to === 'U0SENIOR1')?.text).toMatch(/issuer failed while doing limit/);
+    expect(result.messages.find((m) => m.to === 'U0SENIOR1')?.text).toMatch(
+      /issuer failed while reading the limit of card/,
+    );
     expect(stub.requests.filter((r) => r.cardId === cardId).map((r) => r.op)).toEqual(['limit', 'limit']);
     expect(await outcomes(cardId)).toEqual(['started', 'failed']);
   });
@@ -249,7 +251,7 @@ describe.each(['sovera', 'paycaddy'] as const)('issuer down (%s)', (dialect) => 
       const shown = result.messages.filter((m) => m.to === ALICE);
       expect(shown).toHaveLength(1);
       expect(shown[0]?.visibility).toBe('ephemeral');
-      expect(shown[0]?.text).toMatch(/could not be reached, so block of card `card-down-\d` was not done/);
+      expect(shown[0]?.text).toMatch(/could not be reached, so blocking card `card-down-\d` was not done/);
       const rows = (await bot.audit.query({ cardId }, { limit: 10 })).rows.reverse();
       expect(rows.map((r) => r.outcome)).toEqual(['started', 'failed']);
       expect(rows[1]?.error).toMatch(/ISSUER_UNREACHABLE/);

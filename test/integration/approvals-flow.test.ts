@@ -108,10 +108,12 @@ describe.each(['sovera', 'paycaddy'] as const)('two-person cancellation, whole f
     const approve = await bot.driver.click(STRANGER, message!, 'approval_approve');
     expect(approve.messages.find((m) => m.to === STRANGER)?.text).toMatch(/Only holders of the role `approver`/);
     const reject = await bot.driver.click(CAROL, message!, 'approval_reject');
-    // Reject opens its form first (trigger ids live 3 s); a refused clicker sees the form turn into the refusal.
-    const form = bot.slack.views.find((v) => v.user === CAROL);
-    expect(JSON.stringify(form?.view)).toMatch(/Only holders of the role/);
-    expect(form?.view.submit).toBeUndefined();
+    // SPEC §6: the same ephemeral refusal as for Approve, and no form opened.
+    expect(reject.messages.find((m) => m.to === CAROL)).toMatchObject({ visibility: 'ephemeral' });
+    expect(reject.messages.find((m) => m.to === CAROL)?.text).toMatch(
+      /Only holders of the role `approver` may approve or reject cancel requests\. This was recorded in the audit log; ask an approver to decide it\./,
+    );
+    expect(bot.slack.views.find((v) => v.user === CAROL)).toBeUndefined();
     expect(reject.status).toBe(200);
     expect(cancelCalls(bot)).toHaveLength(0);
     expect((await bot.approvals.get(id))?.state).toBe('pending');
@@ -229,8 +231,11 @@ describe('self-approval', () => {
     expect(approve.messages.find((m) => m.to === CAROL)?.text).toMatch(
       /You filed cancel request .* so you cannot decide it/,
     );
-    await bot.driver.click(CAROL, message!, 'approval_reject');
-    expect(JSON.stringify(bot.slack.views.at(-1)?.view)).toMatch(/cannot decide it/);
+    const reject = await bot.driver.click(CAROL, message!, 'approval_reject');
+    expect(reject.messages.find((m) => m.to === CAROL)?.text).toMatch(
+      /You filed cancel request .* so you cannot decide it/,
+    );
+    expect(bot.slack.views.filter((v) => v.user === CAROL)).toEqual([]);
     expect(cancelCalls(bot)).toHaveLength(0);
     expect((await bot.approvals.get(id))?.state).toBe('pending');
     expect((await auditOf(bot, id)).map((r) => [r.outcome, r.actor])).toEqual([

@@ -69,7 +69,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card history (%s)', (provider) 
   it('when someone without the role, or in a channel that does not allow it, asks for history, then it is refused and audited as denied', async () => {
     bot = await startOfflineBot({ provider });
     expect(await ask(STRANGER, SUPPORT, 'history card-active-1')).toMatch(/You need one of the roles/);
-    expect(await ask(ALICE, RANDOM, 'history card-active-1')).toMatch(/history is not allowed in this channel/);
+    expect(await ask(ALICE, RANDOM, 'history card-active-1')).toMatch(/`history` is not allowed in this channel/);
     const denied = (await bot.audit.query({ op: 'history', outcome: 'denied' }, { limit: 5 })).rows;
     expect(denied).toHaveLength(2);
   });

@@ -203,12 +203,12 @@ describe('npm start and SIGHUP', () => {
       fs.writeFileSync(policyFile, original.replace('limit: [agent, senior]', 'limit: [senior]'));
       child.kill('SIGHUP');
       await waitFor(() => (stdout.includes('policy reloaded') ? true : undefined), 'reload');
-      expect(await answerTo('limit card-active-3')).toMatch(/You need the role senior/);
+      expect(await answerTo('limit card-active-3')).toMatch(/You need the role `senior`/);
 
       fs.writeFileSync(policyFile, 'roles: [this is not a policy');
       child.kill('SIGHUP');
       await waitFor(() => (stdout.includes('policy not reloaded') ? true : undefined), 'refused reload');
-      expect(await answerTo('limit card-active-3')).toMatch(/You need the role senior/);
+      expect(await answerTo('limit card-active-3')).toMatch(/You need the role `senior`/);
     } finally {
       child.kill('SIGKILL');
       await slack.close();

@@ -62,7 +62,7 @@ describe('a Reveal offer shared through the database', () => {
 
     const asked = await first.driver.command(CAROL, SECURE, '/card', `pan ${ACTIVE.id}`);
     const offer = asked.messages[0] as SlackMessage;
-    expect(visibleText(offer)).toContain('is ready');
+    expect(visibleText(offer)).toContain('Press Reveal to fetch');
     // The same button pressed a second time, on the first process, later.
     const [button] = buttonsOf(offer.blocks);
     if (!button) throw new Error('no Reveal button');

@@ -43,7 +43,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card pan, cvv, expiry, pin (%s)
     const offer = asked.messages[0] as SlackMessage;
     expect(offer.visibility).toBe('ephemeral');
     expect(offer.to).toBe(CAROL);
-    expect(visibleText(offer)).toContain('is ready');
+    expect(visibleText(offer)).toContain('Press Reveal to fetch');
     expect(visibleText(offer)).toMatch(/sandbox/i);
     for (const secret of secretsOf(ACTIVE)) expect(JSON.stringify(offer)).not.toMatch(standsAlone(secret));
     expect(bot.sandbox?.calls).toHaveLength(0);
@@ -175,7 +175,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card pan, cvv, expiry, pin (%s)
 
     clock += 6 * 60_000;
     await bot.driver.click(CAROL, offer, 'reveal_secret');
-    expect(visibleText(offer)).toMatch(/no longer valid/);
+    expect(visibleText(offer)).toMatch(/has expired, so nothing was shown/);
     expect(visibleText(offer)).toContain(`/card cvv ${ACTIVE.id}`);
 
     const again = await bot.driver.command(CAROL, SECURE, '/card', `cvv ${ACTIVE.id}`);

@@ -139,7 +139,7 @@ describe('npm start, as an operator runs it', { timeout: 60_000 }, () => {
     fs.writeFileSync(policyFile, policy.replace('limit: [agent, senior]', 'limit: [senior]'));
     process.kill(nodePid, 'SIGHUP');
     await waitFor(() => (bot.out().includes('policy reloaded') ? true : undefined), 'the reload');
-    expect(await answerTo('limit card-active-3')).toMatch(/You need the role senior/);
+    expect(await answerTo('limit card-active-3')).toMatch(/You need the role `senior`/);
 
     // SIGTERM to npm's pid: npm forwards it to node, which stops gracefully; npm then exits 0.
     bot.child.kill('SIGTERM');

@@ -52,7 +52,7 @@ describe.each(['http', 'socket'] as const)('main flows in %s mode', (mode) => {
     const asked = await b.driver.command(CAROL, SECURE, '/card', 'cvv card-active-1');
     const offer = asked.messages[0];
     if (!offer) throw new Error('no answer to /card cvv');
-    expect(visibleText(offer)).toContain('is ready');
+    expect(visibleText(offer)).toContain('Press Reveal to fetch');
     await b.driver.click(CAROL, offer, 'reveal_secret');
     expect(offer.to).toBe(CAROL);
     expect(visibleText(offer)).toContain(`\`${DEMO_CARDS.find((c) => c.id === 'card-active-1')?.cvv}\``);

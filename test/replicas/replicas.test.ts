@@ -109,7 +109,7 @@ describeWithPostgres('several replicas on one PostgreSQL database', () => {
     const asked = rig.command(CAROL, `pan ${card}`, SECURE);
     expect(await rig.send(0, asked)).toBe(200);
     const offer: SlackMessage = await rig.messageAt(asked.responseUrl, 'the Reveal offer');
-    expect(offer.text).toContain('is ready');
+    expect(offer.text).toContain('Press Reveal to fetch');
     expect(rig.issuer.requests.filter((r) => r.cardId === card)).toHaveLength(0);
 
     const press = rig.click(CAROL, offer, 'reveal_secret');

@@ -29,22 +29,39 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
   historyCommand: () => [{ cardId: 'card-active-1' }],
   unknownOutcomeAdvice: () => [{ cardId: 'card-active-1' }],
   amountTooLarge: () => [{ max: 1_000_000_000 }],
-  unknownOp: () => [{ typed: 'blok', ops: CARD_OPS }],
+  unknownOp: () => [
+    { typed: 'blok', ops: CARD_OPS, suggestion: 'block card-1' },
+    { typed: 'frobnicate', ops: CARD_OPS },
+  ],
+  cardIdInvalid: () => [{ typed: 'card#1' }],
   cardIdOnly: () => [{ op: 'pan' }, { op: 'change-pin' }, { op: 'history' }],
   reasonTooLong: () => [{ max: 300 }],
   notInThisVersion: () => [{ op: 'block' }],
-  refusedNoRoleGiven: () => POLICY_OPS.map((op) => ({ op })),
-  refusedRole: () => [
+  whyNobodyMay: () => POLICY_OPS.map((op) => ({ op })),
+  whyRole: () => [
     { op: 'pan', needed: ['senior'], roles: ['agent'] },
     { op: 'block', needed: ['agent', 'senior'], roles: [] },
     { op: 'block', needed: ['agent'], roles: [], staleNote: MESSAGES.staleGroups({ groups: ['S0SUPPORT'] }) },
   ],
   staleGroups: () => [{ groups: ['S0SUPPORT'] }],
-  refusedChannel: () => [
+  whyChannel: () => [
     { op: 'pan', here: 'this channel', elsewhere: ['<#C0SECURE>'] },
     { op: 'block', here: 'a direct message with the bot', elsewhere: [] },
   ],
   refused: () => [{ message: 'You need the role `senior` to see card numbers.' }],
+  refusedNotOffered: (d) => [{ op: 'set-limit', issuer: d.issuer }],
+  refusedDecideOwn: () => [{ requestId: 'CR-7KQ2M9XA' }],
+  refusedDecideNotApprover: () => [
+    { approverRoles: ['approver'] },
+    { approverRoles: ['approver', 'senior'] },
+    { approverRoles: [] },
+  ],
+  refusedWithdraw: () => [{ requester: 'U0AGENT01', requestId: 'CR-7KQ2M9XA' }],
+  refusedClearLock: () => [{ approverRoles: ['approver'] }],
+  refusedAudit: () => [
+    { auditRoles: ['manager'], roles: ['agent'] },
+    { auditRoles: [], roles: [] },
+  ],
   stateChangeDone: () => POLICY_OPS.map((op) => ({ op, cardId: 'card-active-1' })),
   reasonMasked: () => [{ reason: 'lost, card 4929 87** **** 0986' }],
   limitNone: () => [{ cardId: 'card-active-3' }],
@@ -76,6 +93,11 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
   helpNothingHere: () => [{ channel: 'C0RANDOM' }, { channel: 'dm' }],
   helpHeading: () => [{ channel: 'C0SUPPORT' }, { channel: 'dm' }],
   helpOpLine: () => POLICY_OPS.map((op) => ({ op })),
+  helpApproving: () => [{ channel: 'C0APPROVE' }, {}],
+  helpElsewhere: () => [
+    { channels: ['C0SUPPORT', 'dm'], none: true },
+    { channels: ['C0SECURE'], none: false },
+  ],
   whoami: () => [
     { userId: 'U0AGENT01', roles: ['agent'], allowed: ['block', 'history'], channel: 'C0SUPPORT' },
     { userId: 'U0STRANGE', roles: [], allowed: [], channel: 'dm' },
@@ -89,8 +111,11 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
     { secret: 'pin', cardId: 'card-active-1', seconds: '60 s', early: false },
     { secret: 'pin', cardId: 'card-active-1', seconds: '60 s', early: true },
   ],
-  revealLimited: () => [{ secret: 'pan', cardId: 'card-active-1', perHour: 20 }],
-  revealStale: () => [{ secret: 'pan', cardId: 'card-active-1' }, {}],
+  revealLimited: () => [
+    { secret: 'pan', cardId: 'card-active-1', perHour: 20 },
+    { secret: 'pin', cardId: 'card-active-1', perHour: 1 },
+  ],
+  revealStale: () => [{ secret: 'pan', cardId: 'card-active-1' }],
   homeRequestTitle: () => [{ requestId: 'CR-7KQ2M9XA' }],
   homeMoreWaiting: () => [{ more: 3, channel: 'C0APPROVE' }, { more: 1 }],
   homeLock: () => [{ cardId: 'card-printed-1', checks: 5, lockedAt: '2026-12-04 09:00 UTC' }],
@@ -125,6 +150,56 @@ describe('the message catalogue', () => {
           expect(text.trim().length, key).toBeGreaterThan(0);
           expect(text, key).not.toMatch(/undefined|NaN|\[object Object\]|null/);
         }
+      });
+
+      it('then no sentence uses an op name as a noun ("block of card …")', () => {
+        const ops = [...POLICY_OPS].sort((a, b) => b.length - a.length).join('|');
+        // "the limit of card" is a noun phrase of its own; "limit of card" alone is the op as a noun.
+        const opAsNoun = new RegExp(`(?<![a-z-]|the )(${ops}) (of|on) card`, 'i');
+        for (const { key, text } of rendered) expect(text, key).not.toMatch(opAsNoun);
+      });
+
+      it('then a role name always looks the same: as code', () => {
+        for (const { key, text } of rendered) {
+          expect(text, key).not.toMatch(/\bthe roles? (?!`)[a-z]/);
+          expect(text, key).not.toMatch(/\bYour roles: (?!`)/);
+        }
+      });
+
+      it('then every refusal ends the same way: recorded, and whom to ask', () => {
+        const refusals = rendered.filter(({ key }) => key.startsWith('refused'));
+        expect(refusals.length).toBeGreaterThan(5);
+        for (const { key, text } of refusals)
+          expect(text, key).toMatch(/ This was recorded in the audit log; ask [^.]+\.$/);
+      });
+
+      it('then counts of one are singular ("1 secret", never "1 secrets")', () => {
+        for (const { key, text } of rendered) expect(text, key).not.toMatch(/\b1 ([a-z-]+ )?[a-z-]*[^s\s]s\b/i);
+      });
+
+      it('then no label says "(optional)" (Slack marks optional inputs itself) and nothing not yet fetched "is ready"', () => {
+        for (const { key, text } of rendered) {
+          expect(text, key).not.toContain('(optional)');
+          expect(text, key).not.toMatch(/\bis ready\b/);
+        }
+      });
+
+      it('then limits say when they reset, a too-large amount says too large, and an expired Reveal says how to ask again', () => {
+        const text = (key: MessageKey) =>
+          rendered
+            .filter((r) => r.key === key)
+            .map((r) => r.text)
+            .join('\n');
+        expect(text('revealLimited')).toMatch(/resets/);
+        expect(text('amountTooLarge')).toMatch(/too large/);
+        expect(text('revealStale')).toMatch(/expired.*Run `\/card pan card-active-1` again/);
+        expect(text('unknownOp')).toMatch(/Did you mean \/card block card-1\?/);
+        expect(text('refusedNotOffered')).toContain(`not offered by ${dialect.issuer}`);
+      });
+
+      it('then a bad card id is echoed back, escaped for Slack', () => {
+        const shown = MESSAGES.problem({ problem: MESSAGES.cardIdInvalid({ typed: '<!channel>&x' }) });
+        expect(shown).toContain('"&lt;!channel&gt;&amp;x" is not a valid card id');
       });
 
       it('then every sample given is used by a message that exists', () => {

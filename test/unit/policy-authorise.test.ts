@@ -99,12 +99,12 @@ describe('authorise against policy.example.yml', () => {
     expect(authorise(policy, { roles: ['agent'], channelId: 'C0SECURE', op: 'pan' })).toEqual({
       allowed: false,
       why: 'role',
-      message: 'You need the role senior to see card numbers. Your roles: agent.',
+      message: 'You need the role `senior` to see card numbers. Your roles: `agent`.',
     });
     expect(authorise(policy, { roles: [], channelId: 'C0SUPPORT', op: 'block' })).toEqual({
       allowed: false,
       why: 'role',
-      message: 'You need one of the roles agent, senior to block cards. You hold no cardops role.',
+      message: 'You need one of the roles `agent`, `senior` to block cards. You hold no cardops role.',
     });
   });
 
@@ -112,16 +112,16 @@ describe('authorise against policy.example.yml', () => {
     expect(authorise(policy, { roles: ['senior'], channelId: 'C0SUPPORT', op: 'pan' })).toEqual({
       allowed: false,
       why: 'channel',
-      message: 'pan is not allowed in this channel. It is allowed in <#C0SECURE>.',
+      message: '`pan` is not allowed in this channel. You may run it in <#C0SECURE>.',
     });
     expect(authorise(policy, { roles: ['agent'], channelId: 'C0RANDOM', op: 'block' })).toEqual({
       allowed: false,
       why: 'channel',
-      message: 'block is not allowed in this channel. It is allowed in <#C0SUPPORT>, <#C0SECURE>.',
+      message: '`block` is not allowed in this channel. You may run it in <#C0SUPPORT>, <#C0SECURE>.',
     });
     expect(authorise(policy, { roles: ['agent'], channelId: 'D0ALICEDM', op: 'block' })).toMatchObject({
       why: 'channel',
-      message: 'block is not allowed in a direct message with the bot. It is allowed in <#C0SUPPORT>, <#C0SECURE>.',
+      message: '`block` is not allowed in a direct message with the bot. You may run it in <#C0SUPPORT>, <#C0SECURE>.',
     });
   });
 
@@ -130,7 +130,7 @@ describe('authorise against policy.example.yml', () => {
       'roles:\n  agent: { users: [U0AGENT01] }\noperations:\n  limit: [agent]\nchannels:\n  C0SUPPORT: []\n  dm: [limit]\n',
     );
     expect(authorise(dmPolicy, { roles: ['agent'], channelId: 'C0SUPPORT', op: 'limit' })).toMatchObject({
-      message: 'limit is not allowed in this channel. It is allowed in a direct message with the bot.',
+      message: '`limit` is not allowed in this channel. You may run it in a direct message with the bot.',
     });
     expect(authorise(dmPolicy, { roles: ['agent'], channelId: 'D0123', op: 'limit' })).toEqual({ allowed: true });
   });
@@ -147,7 +147,7 @@ describe('authorise: deny by default', () => {
       expect(decision).toMatchObject({ allowed: false, why: 'role' });
     }
     expect(authorise(bare, { roles: ['agent'], channelId: 'C0SUPPORT', op: 'limit' })).toMatchObject({
-      message: 'Nobody may see card limits: the policy gives limit to no role.',
+      message: 'Nobody may see card limits: the policy gives `limit` to no role.',
     });
   });
 
@@ -156,7 +156,7 @@ describe('authorise: deny by default', () => {
     expect(authorise(nowhere, { roles: ['agent'], channelId: 'C0SUPPORT', op: 'block' })).toEqual({
       allowed: false,
       why: 'channel',
-      message: 'block is not allowed in this channel, nor in any other channel.',
+      message: '`block` is not allowed in this channel, nor in any other channel.',
     });
   });
 

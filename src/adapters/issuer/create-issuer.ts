@@ -1,4 +1,4 @@
-import type { CardIssuer, IssuerClientOptions } from '../../domain/cards/card-issuer.js';
+import { ALL_CARD_OPS, type CardIssuer, type IssuerClientOptions } from '../../domain/cards/card-issuer.js';
 import { createPayCaddyIssuer } from './paycaddy.js';
 import { createSoveraIssuer } from './sovera.js';
 
@@ -22,6 +22,8 @@ export function createSandboxIssuer(options: IssuerClientOptions): CardIssuer {
   const paycaddy = createPayCaddyIssuer(options);
   return {
     provider: 'sovera',
+    // Sovera's own operations, and limits through the PayCaddy paths: the sandbox offers them all.
+    offers: ALL_CARD_OPS,
     activate: (cardId) => sovera.activate(cardId),
     block: (cardId) => sovera.block(cardId),
     unblock: (cardId) => sovera.unblock(cardId),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CardIssuer, IssuerClientOptions } from '../../domain/cards/card-issuer.js';
+import { ALL_CARD_OPS, type CardIssuer, type IssuerClientOptions } from '../../domain/cards/card-issuer.js';
 import { cvvSchema, dueDateSchema, limitSchema, panSchema, pinSchema, setLimitSchema } from './card-schemas.js';
 import { createIssuerHttp, type IssuerDialect, requireCardId, requireLimit, requireNewPin } from './http-issuer.js';
 
@@ -42,6 +42,7 @@ export function createPayCaddyIssuer(options: IssuerClientOptions): CardIssuer {
 
   return {
     provider: 'paycaddy',
+    offers: ALL_CARD_OPS,
     activate: (cardId) => http.stateChange('activate', PAYCADDY_PATHS.activate, cardId),
     block: (cardId) => http.stateChange('block', PAYCADDY_PATHS.block, cardId),
     unblock: (cardId) => http.stateChange('unblock', PAYCADDY_PATHS.unblock, cardId),

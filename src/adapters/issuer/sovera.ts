@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CardIssuer, IssuerClientOptions } from '../../domain/cards/card-issuer.js';
+import { CARD_OPS, type CardOp } from '../../domain/ops.js';
 import { cvvSchema, dueDateSchema, panSchema, pinSchema } from './card-schemas.js';
 import { createIssuerHttp, type IssuerDialect, notOffered, requireCardId, requireNewPin } from './http-issuer.js';
 
@@ -16,6 +17,9 @@ export const SOVERA_PATHS = {
   'unblock-pin': '/cards/v2/operations/unblock/pin',
   'change-pin': '/cards/v2/operations/pin',
 } as const;
+
+/** SPEC §2: Sovera has no internal limits. */
+export const SOVERA_OFFERS: readonly CardOp[] = CARD_OPS.filter((op) => op !== 'limit' && op !== 'set-limit');
 
 const NOT_OFFERED_MESSAGE = 'Internal limits are not offered by this issuer (Sovera).';
 
@@ -58,6 +62,7 @@ export function createSoveraIssuer(options: IssuerClientOptions): CardIssuer {
 
   return {
     provider: 'sovera',
+    offers: SOVERA_OFFERS,
     activate: (cardId) => http.stateChange('activate', SOVERA_PATHS.activate, cardId),
     block: (cardId) => http.stateChange('block', SOVERA_PATHS.block, cardId),
     unblock: (cardId) => http.stateChange('unblock', SOVERA_PATHS.unblock, cardId),

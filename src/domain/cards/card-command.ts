@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { MESSAGES } from '../../messages.js';
-import { CARD_ID_PATTERN, CARD_OPS, type CardOp, isCardOp, type PolicyOp } from '../ops.js';
+import { MESSAGES, nearest } from '../../messages.js';
+import { CARD_ID_PATTERN, CARD_OPS, type CardOp, isCardOp, isPolicyOp, POLICY_OPS, type PolicyOp } from '../ops.js';
 import { isCardNumberLikeId, maskCardData, startsWithCardNumber } from './card-numbers.js';
 
 /** What `/card <text>` asks for, once parsed; `invalid` carries a specific, safe explanation. */
@@ -42,16 +42,21 @@ export const PAN_LIKE_PROBLEM = MESSAGES.panLikeCardId();
 export function cardIdProblem(cardId: string | undefined): string | undefined {
   if (!cardId) return MESSAGES.cardIdNeeded();
   if (isCardNumberLikeId(cardId)) return PAN_LIKE_PROBLEM;
-  if (!CARD_ID_PATTERN.test(cardId)) {
-    return MESSAGES.cardIdInvalid();
-  }
+  if (!CARD_ID_PATTERN.test(cardId)) return MESSAGES.cardIdInvalid({ typed: echo(cardId) });
   return undefined;
+}
+
+/** A typed word echoed back in an answer: card data masked, cut short. */
+function echo(typed: string): string {
+  const masked = maskCardData(typed).text;
+  return masked.length > 40 ? `${masked.slice(0, 40)}…` : masked;
 }
 
 const amountSchema = z
   .string()
-  .regex(/^\d{1,10}(\.\d{1,2})?$/, { message: MESSAGES.amountInvalid() })
-  .transform(Number)
+  .regex(/^\d+(\.\d{1,2})?$/, { message: MESSAGES.amountInvalid() })
+  // A long run of digits is a number too large, not a malformed one.
+  .transform((text) => (/^\d{11,}/.test(text) ? Number.POSITIVE_INFINITY : Number(text)))
   .refine((n) => n <= MAX_AMOUNT, { message: MESSAGES.amountTooLarge({ max: MAX_AMOUNT }) });
 
 /** Ops typed with only a card id: extra words are refused so nothing is silently ignored. */
@@ -69,6 +74,24 @@ function parseHistory(words: readonly string[]): CardCommand {
   return { kind: 'history', cardId };
 }
 
+/**
+ * Not an operation: if the next word is one (`/card card-1 block`), the order was swapped; else
+ * the nearest operation by spelling, if any is close. Either way the answer says "did you mean".
+ */
+function unknownOp(first: string, rest: readonly string[]): CardCommand {
+  const [second = '', ...after] = rest;
+  const swapped = second.toLowerCase();
+  if (isPolicyOp(swapped)) {
+    if (isCardNumberLikeId(first)) return { kind: 'invalid', problem: PAN_LIKE_PROBLEM, op: swapped };
+    const suggestion = echo([swapped, first, ...after].join(' '));
+    return { kind: 'invalid', problem: MESSAGES.unknownOp({ typed: echo(first), ops: CARD_OPS, suggestion }) };
+  }
+  // Only a word of an op's length can be a misspelt op (and a long one is not worth comparing).
+  const near = first.length <= 16 ? nearest(first, [...POLICY_OPS, 'help', 'whoami']) : undefined;
+  const suggestion = near ? echo([near, ...rest].join(' ')) : undefined;
+  return { kind: 'invalid', problem: MESSAGES.unknownOp({ typed: echo(first), ops: CARD_OPS, suggestion }) };
+}
+
 /** Parses the text of `/card`. Never throws; bad input becomes `invalid` with the reason. */
 export function parseCardCommand(rawText: string): CardCommand {
   const text = cleanText(rawText);
@@ -78,10 +101,7 @@ export function parseCardCommand(rawText: string): CardCommand {
   if (word === 'help' || word === '?') return { kind: 'help' };
   if (word === 'whoami') return { kind: 'whoami' };
   if (word === 'history') return parseHistory(rest);
-  if (!isCardOp(word)) {
-    const shown = first.length > 30 ? `${first.slice(0, 30)}…` : first;
-    return { kind: 'invalid', problem: MESSAGES.unknownOp({ typed: shown, ops: CARD_OPS }) };
-  }
+  if (!isCardOp(word)) return unknownOp(first, rest);
   const op = word;
   // A card number typed with spaces or other separators would otherwise split into a short "card id".
   if (startsWithCardNumber(rest.join(' '))) {

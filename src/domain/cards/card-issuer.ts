@@ -1,3 +1,5 @@
+import { CARD_OPS, type CardOp } from '../ops.js';
+
 /** Every issuer answer may carry the issuer's trace id (Sovera always does). */
 export interface IssuerAnswer {
   traceId?: string;
@@ -35,6 +37,11 @@ export interface LimitResult extends IssuerAnswer {
 /** The card issuer's API, one method per operation of SPEC §2, whichever the dialect. */
 export interface CardIssuer {
   readonly provider: 'sovera' | 'paycaddy';
+  /**
+   * The operations this issuer offers (SPEC §2: Sovera has no internal limits). One not offered
+   * is not listed, not put in the form, and answered without any issuer call.
+   */
+  readonly offers: readonly CardOp[];
   activate(cardId: string): Promise<CardStateResult>;
   block(cardId: string): Promise<CardStateResult>;
   unblock(cardId: string): Promise<CardStateResult>;
@@ -56,4 +63,12 @@ export interface IssuerClientOptions {
   timeoutMs: number;
   /** Pause before the single retry of a read; tests shorten it. */
   readRetryDelayMs?: number;
+}
+
+/** Every operation of SPEC §2: what a dialect offering them all says. */
+export const ALL_CARD_OPS: readonly CardOp[] = CARD_OPS;
+
+/** Whether the issuer offers this operation (`history` is cardops' own: always). */
+export function issuerOffers(issuer: Pick<CardIssuer, 'offers'>, op: string): boolean {
+  return op === 'history' || (issuer.offers as readonly string[]).includes(op);
 }

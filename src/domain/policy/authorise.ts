@@ -61,8 +61,8 @@ export function authorise(
   if (!intersects(roles, needed)) {
     const message =
       needed.length === 0
-        ? MESSAGES.refusedNoRoleGiven({ op })
-        : MESSAGES.refusedRole({ op, needed, roles, staleNote: staleNote(policy, needed, request.staleGroups ?? []) });
+        ? MESSAGES.whyNobodyMay({ op })
+        : MESSAGES.whyRole({ op, needed, roles, staleNote: staleNote(policy, needed, request.staleGroups ?? []) });
     return { allowed: false, why: 'role', message };
   }
 
@@ -70,7 +70,7 @@ export function authorise(
     return {
       allowed: false,
       why: 'approval',
-      message: MESSAGES.refusedCancelSwitchedOff(),
+      message: MESSAGES.whyCancelOff(),
     };
   }
 
@@ -78,7 +78,7 @@ export function authorise(
   if (!channelAllows(policy, key, op)) {
     const here = key === DM_CHANNEL_KEY ? describeChannelKey(key) : 'this channel';
     const elsewhere = Object.keys(policy.channels).filter((other) => channelAllows(policy, other, op));
-    const message = MESSAGES.refusedChannel({ op, here, elsewhere: elsewhere.map(describeChannelKey) });
+    const message = MESSAGES.whyChannel({ op, here, elsewhere: elsewhere.map(describeChannelKey) });
     return { allowed: false, why: 'channel', message };
   }
   return { allowed: true };

@@ -6,6 +6,7 @@ import type { ApproveResult } from '../../domain/approvals/approve-cancel.js';
 import type { RejectCancelResult } from '../../domain/approvals/reject-cancel.js';
 import type { WithdrawCancelResult } from '../../domain/approvals/withdraw-cancel.js';
 import type { Policy } from '../../domain/policy/policy-schema.js';
+import { MESSAGES } from '../../messages.js';
 import { code, escapeMrkdwn, mentionChannel, mentionUser } from './mrkdwn.js';
 import { unknownOutcomeAdvice } from './outcome-advice.js';
 import { buildReply, SANDBOX_NOTE, type SlackReply } from './reply.js';
@@ -297,8 +298,8 @@ export function buildDecisionAnswer(
       return buildReply(
         [
           result.why === 'requester'
-            ? `:no_entry: You filed cancel request ${code(result.request.id)}, so you cannot decide it: a cancel needs a second person. Ask an approver.`
-            : `:lock: Only holders of ${listRoles(options.approverRoles)} may approve or reject cancel requests.`,
+            ? MESSAGES.refusedDecideOwn({ requestId: result.request.id })
+            : MESSAGES.refusedDecideNotApprover({ approverRoles: options.approverRoles }),
         ],
         options,
       );
@@ -361,9 +362,7 @@ export function buildWithdrawAnswer(result: WithdrawCancelResult, options: Optio
       return buildReply([MISSING_REQUEST], options);
     case 'refused':
       return buildReply(
-        [
-          `:no_entry: Only ${mentionUser(result.request.requester)}, who filed cancel request ${code(result.request.id)}, may withdraw it.`,
-        ],
+        [MESSAGES.refusedWithdraw({ requester: result.request.requester, requestId: result.request.id })],
         options,
       );
     case 'closed':

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { AUDIT_FILTER_KEYS, AUDIT_FILTER_USAGE } from '../../domain/audit/audit-filters.js';
 import type { AuditVerification } from '../../domain/audit/audit-looks.js';
 import type { AuditFilter, AuditRow } from '../../domain/audit/audit-types.js';
+import { MESSAGES } from '../../messages.js';
 import { code, escapeMrkdwn, mentionChannel, mentionUser } from './mrkdwn.js';
 import { buildReply, SANDBOX_NOTE, type SlackReply } from './reply.js';
 
@@ -137,13 +138,7 @@ export function buildAuditDenied(
   roles: readonly string[],
   options: ReplyOptions,
 ): SlackReply {
-  const needed =
-    auditRoles.length === 0
-      ? 'The policy gives the audit log to no role (audit.roles), so nobody may read it from Slack.'
-      : `You need ${auditRoles.length === 1 ? 'the role' : 'one of the roles'} ${auditRoles.map((r) => code(r)).join(', ')} to read the audit log.`;
-  const held =
-    roles.length === 0 ? ' You hold no cardops role.' : ` Your roles: ${roles.map((r) => code(r)).join(', ')}.`;
-  return buildReply([`:lock: ${needed}${held} This attempt was recorded.`], options);
+  return buildReply([MESSAGES.refusedAudit({ auditRoles, roles })], options);
 }
 
 export function buildAuditUnavailable(options: ReplyOptions): SlackReply {

@@ -25,6 +25,12 @@ export function buildReasonMasked(reason: string, options: ReplyOptions): SlackR
   return buildReply([MESSAGES.reasonMasked({ reason })], options);
 }
 
+/** An answer with the masked-reason notice put first, in one message (a form has one answer). */
+export function withReasonMasked(reason: string, message: SlackReply): SlackReply {
+  const notice = buildReasonMasked(reason, { sandbox: false });
+  return { text: `${notice.text}\n${message.text}`, blocks: [...notice.blocks, ...message.blocks] };
+}
+
 export function buildLimitShown(result: LimitResult, options: ReplyOptions): SlackReply {
   const text =
     result.limit === null
@@ -99,13 +105,55 @@ export function buildDenied(message: string, options: ReplyOptions): SlackReply 
   return buildReply([MESSAGES.refused({ message })], options);
 }
 
-export function buildHelp(allowed: readonly PolicyOp[], channelKey: string, options: ReplyOptions): SlackReply {
+/** Beyond the card ops of one channel: what a person's other roles let them do, and where else they may act. */
+export interface HelpExtras {
+  /** Holds an audit role: `/card-audit`. */
+  audit: boolean;
+  /** Holds an approver role: deciding cancel requests, in this channel (if configured) and on the Home tab. */
+  approve: { channel: string | undefined } | undefined;
+  /** Other channels (policy keys) where some `/card` command is allowed to this person. */
+  elsewhere: readonly string[];
+}
+
+const roleLines = (extras: HelpExtras) => [
+  ...(extras.approve ? [MESSAGES.helpApproving({ channel: extras.approve.channel })] : []),
+  ...(extras.audit ? [MESSAGES.helpAudit()] : []),
+];
+
+/** `/card help`: only what this person may do, here and through their other roles (SPEC §5). */
+export function buildHelp(
+  allowed: readonly PolicyOp[],
+  channelKey: string,
+  extras: HelpExtras,
+  options: ReplyOptions,
+): SlackReply {
   const channel = channelKey === 'dm' ? 'dm' : channelKey;
+  const elsewhere =
+    extras.elsewhere.length > 0
+      ? [MESSAGES.helpElsewhere({ channels: extras.elsewhere, none: allowed.length === 0 })]
+      : [];
+  const roles = roleLines(extras);
   if (allowed.length === 0) {
-    return buildReply([MESSAGES.helpNothingHere({ channel }), MESSAGES.helpNothingHereNext()], options);
+    return buildReply(
+      [
+        MESSAGES.helpNothingHere({ channel }),
+        ...(roles.length > 0 ? [`${MESSAGES.helpAlsoHeading()}\n${roles.join('\n')}`] : []),
+        ...elsewhere,
+        MESSAGES.helpNothingHereNext(),
+      ],
+      options,
+    );
   }
   const lines = allowed.map((op) => MESSAGES.helpOpLine({ op }));
-  return buildReply([`${MESSAGES.helpHeading({ channel })}\n${lines.join('\n')}`, MESSAGES.helpFooter()], options);
+  return buildReply(
+    [
+      `${MESSAGES.helpHeading({ channel })}\n${lines.join('\n')}`,
+      ...(roles.length > 0 ? [`${MESSAGES.helpAlsoHeading()}\n${roles.join('\n')}`] : []),
+      ...elsewhere,
+      MESSAGES.helpFooter(),
+    ],
+    options,
+  );
 }
 
 export function buildWhoami(
@@ -113,8 +161,19 @@ export function buildWhoami(
   roles: string[],
   allowed: readonly PolicyOp[],
   channelKey: string,
+  extras: HelpExtras,
   options: ReplyOptions,
 ): SlackReply {
   const channel = channelKey === 'dm' ? 'dm' : channelKey;
-  return buildReply([MESSAGES.whoami({ userId, roles, allowed, channel })], options);
+  const also = roleLines(extras);
+  return buildReply(
+    [
+      MESSAGES.whoami({ userId, roles, allowed, channel }),
+      ...(also.length > 0 ? [`${MESSAGES.helpAlsoHeading()}\n${also.join('\n')}`] : []),
+      ...(extras.elsewhere.length > 0
+        ? [MESSAGES.helpElsewhere({ channels: extras.elsewhere, none: allowed.length === 0 })]
+        : []),
+    ],
+    options,
+  );
 }

@@ -13,6 +13,12 @@ export interface HomeTabInput extends HomeOverview {
   /** Approvers: cards whose activation checks are used up, with a button to clear each lock. */
   lockedActivations?: { cardId: string; lockedAt: string; checks: number }[];
   mayDecide: boolean;
+  /** May file cancel requests somewhere: only then is filing one offered. */
+  mayFile?: boolean;
+  /** Holds an audit role: the tab points at `/card-audit`. */
+  mayAudit?: boolean;
+  /** Holds no cardops role at all. */
+  noRole?: boolean;
   approvalsChannel: string | undefined;
   /** Pending requests beyond those listed. */
   moreDecidable: number;
@@ -98,6 +104,15 @@ export function buildHomeTab(input: HomeTabInput): View {
     }
   }
 
+  if (input.mayAudit) {
+    blocks.push(header(MESSAGES.homeAuditHeader()), section(MESSAGES.homeAudit()));
+  }
+  if (input.noRole && input.own.length === 0) {
+    blocks.push(section(MESSAGES.homeNoRole()));
+    return { type: 'home', blocks: blocks.slice(0, MAX_BLOCKS) };
+  }
+  // Offer only what the viewer may do: their own requests, and filing one only if they may.
+  if (input.own.length === 0 && input.mayFile === false) return { type: 'home', blocks: blocks.slice(0, MAX_BLOCKS) };
   blocks.push(header(MESSAGES.homeOwnHeader()));
   if (input.own.length === 0) {
     blocks.push(section(MESSAGES.homeOwnNone()));

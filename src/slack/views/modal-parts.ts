@@ -11,6 +11,8 @@ export interface TextInputSpec {
   label: string;
   hint?: string;
   optional?: boolean;
+  /** What the field holds when the form opens. */
+  initialValue?: string;
   minLength?: number;
   maxLength: number;
 }
@@ -26,6 +28,7 @@ export function buildTextInput(spec: TextInputSpec): InputBlock {
     element: {
       type: 'plain_text_input',
       action_id: spec.id,
+      ...(spec.initialValue ? { initial_value: spec.initialValue } : {}),
       ...(spec.minLength !== undefined ? { min_length: spec.minLength } : {}),
       max_length: spec.maxLength,
     },

@@ -20,8 +20,23 @@ export const encodeMetadata = metadataCodec.encode;
 /** The metadata of a submitted form, or undefined when it was tampered with. */
 export const decodeMetadata = metadataCodec.decode;
 
-/** `/card` with no text: pick one of the operations this user may run here, a card id, a reason. */
-export function buildOperationModal(allowed: CardOp[], metadata: ModalMetadata, sandbox: boolean): View {
+/**
+ * `/card` with no text: pick one of the operations this user may run here, a card id, a reason.
+ * The reason is optional there (block and unblock take one if given); a cancel, which needs one,
+ * comes back as `cancel`: the same form for that op alone, its reason required, so "optional" is
+ * never shown of a reason that is not.
+ */
+export function buildOperationModal(
+  allowed: CardOp[],
+  metadata: ModalMetadata,
+  sandbox: boolean,
+  cancel?: { cardId: string },
+): View {
+  const option = (op: CardOp) => ({
+    text: { type: 'plain_text' as const, text: op },
+    value: op,
+    description: { type: 'plain_text' as const, text: OP_SUMMARY[op].slice(0, 75) },
+  });
   const blocks: KnownBlock[] = [
     {
       type: 'input',
@@ -31,11 +46,8 @@ export function buildOperationModal(allowed: CardOp[], metadata: ModalMetadata, 
         type: 'static_select',
         action_id: 'op',
         placeholder: { type: 'plain_text', text: MESSAGES.formOpPlaceholder() },
-        options: allowed.map((op) => ({
-          text: { type: 'plain_text', text: op },
-          value: op,
-          description: { type: 'plain_text', text: OP_SUMMARY[op].slice(0, 75) },
-        })),
+        options: cancel ? [option('cancel')] : allowed.map(option),
+        ...(cancel ? { initial_option: option('cancel') } : {}),
       },
     },
     buildTextInput({
@@ -43,23 +55,24 @@ export function buildOperationModal(allowed: CardOp[], metadata: ModalMetadata, 
       label: MESSAGES.formCardIdLabel(),
       hint: MESSAGES.formCardIdHint(),
       maxLength: 64,
+      ...(cancel ? { initialValue: cancel.cardId } : {}),
     }),
     buildTextInput({
       id: 'reason',
-      optional: true,
+      optional: !cancel,
       label: MESSAGES.formReasonLabel(),
-      hint: MESSAGES.formReasonHint(),
+      hint: cancel ? MESSAGES.formCancelReasonHint() : MESSAGES.formReasonHint(),
       maxLength: 300,
     }),
   ];
-  if (allowed.includes('set-limit')) {
+  if (!cancel && allowed.includes('set-limit')) {
     blocks.push(buildTextInput({ id: 'amount', optional: true, label: MESSAGES.formAmountLabel(), maxLength: 16 }));
   }
   return buildFormModal({
     callbackId: OPERATION_MODAL_ID,
     privateMetadata: encodeMetadata(metadata),
     title: MESSAGES.formTitle(),
-    submit: MESSAGES.formSubmit(),
+    submit: cancel ? MESSAGES.formCancelSubmit() : MESSAGES.formSubmit(),
     sandbox,
     blocks,
   });

@@ -101,7 +101,7 @@ export function buildRevealStale(
   cardId: string | undefined,
   options: ReplyOptions,
 ): SlackReply {
-  return buildReply([MESSAGES.revealStale({ secret: op, cardId })], options);
+  return buildReply([op && cardId ? MESSAGES.revealStale({ secret: op, cardId }) : MESSAGES.revealUsed()], options);
 }
 
 export function buildRevealNotYours(options: ReplyOptions): SlackReply {

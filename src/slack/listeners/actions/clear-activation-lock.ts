@@ -1,8 +1,8 @@
 import { activationLimitsOf, cardChecksSinceCleared } from '../../../domain/cards/activation-limits.js';
 import { cardIdProblem } from '../../../domain/cards/card-command.js';
 import { mayApprove } from '../../../domain/policy/authorise.js';
+import { MESSAGES } from '../../../messages.js';
 import type { ListenerDeps } from '../../deps.js';
-import { listRoles } from '../../views/approval-message.js';
 import { code } from '../../views/mrkdwn.js';
 import { buildReply } from '../../views/reply.js';
 import { appendSecretAudit } from '../commands/secret-audit.js';
@@ -26,9 +26,7 @@ export async function handleClearActivationLock(deps: ListenerDeps, args: Button
   if (!mayApprove(clicker.policy, clicker.roles)) {
     await appendSecretAudit(deps, { ...base, outcome: 'denied', reason: 'clear activation lock: not an approver' });
     const roles = clicker.policy.approvals.cancel?.approvers ?? [];
-    return click.answer(
-      buildReply([`:lock: Only holders of ${listRoles(roles)} may clear an activation lock.`], options),
-    );
+    return click.answer(buildReply([MESSAGES.refusedClearLock({ approverRoles: roles })], options));
   }
   const { perCard } = activationLimitsOf(clicker.policy.limits);
   const checks = await cardChecksSinceCleared(deps.audit, cardId);

@@ -1,16 +1,16 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { View } from '@slack/types';
 import { parseCardCommand } from '../../../domain/cards/card-command.js';
-import { channelKey } from '../../../domain/policy/authorise.js';
+import { channelKey, mayApprove, mayAudit } from '../../../domain/policy/authorise.js';
 import { resolveContext } from '../../context.js';
 import { deliverAnswer } from '../../deliver-answer.js';
 import type { ListenerDeps } from '../../deps.js';
-import { buildHelp, buildReasonMasked, buildUsage, buildWhoami } from '../../views/card-replies.js';
+import { buildHelp, buildReasonMasked, buildUsage, buildWhoami, type HelpExtras } from '../../views/card-replies.js';
 import { buildOperationModal } from '../../views/operation-modal.js';
 import type { SlackReply } from '../../views/reply.js';
 import { handleHistory } from './card-history.js';
 import type { CardRequest } from './card-request.js';
-import { commandsAllowedHere, dispatchCardOp, opsAllowedHere } from './dispatch-card-op.js';
+import { channelsElsewhere, commandsAllowedHere, dispatchCardOp, opsAllowedHere } from './dispatch-card-op.js';
 import { appendSecretAudit } from './secret-audit.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -35,20 +35,22 @@ export async function handleCardCommand(deps: ListenerDeps, { command, ack, resp
   // What this person may do here: for help, usage and the form only, not worked out for an operation.
   let allowedHere: ReturnType<typeof opsAllowedHere> | undefined;
   const allowed = () => {
-    allowedHere ??= opsAllowedHere({ ctx });
+    allowedHere ??= opsAllowedHere({ ctx, deps });
     return allowedHere;
   };
-  const commands = () => commandsAllowedHere({ ctx });
+  const commands = () => commandsAllowedHere({ ctx, deps });
+  const here = channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId;
+  const extras = (): HelpExtras => ({
+    audit: mayAudit(ctx.policy, ctx.roles),
+    approve: mayApprove(ctx.policy, ctx.roles) ? { channel: ctx.policy.approvals.cancel?.channel } : undefined,
+    elsewhere: channelsElsewhere({ ctx, deps }),
+  });
 
   switch (parsed.kind) {
     case 'help':
-      return reply(buildHelp(commands(), channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, { sandbox }));
+      return reply(buildHelp(commands(), here, extras(), { sandbox }));
     case 'whoami':
-      return reply(
-        buildWhoami(ctx.actor, ctx.roles, commands(), channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, {
-          sandbox,
-        }),
-      );
+      return reply(buildWhoami(ctx.actor, ctx.roles, commands(), here, extras(), { sandbox }));
     case 'modal': {
       if (allowed().length === 0) {
         await appendSecretAudit(deps, {
@@ -59,7 +61,7 @@ export async function handleCardCommand(deps: ListenerDeps, { command, ack, resp
           outcome: 'denied',
           reason: 'operation form: no operation allowed to this user here',
         });
-        return reply(buildHelp(allowed(), channelKey(ctx.channelId) === 'dm' ? 'dm' : ctx.channelId, { sandbox }));
+        return reply(buildHelp(allowed(), here, extras(), { sandbox }));
       }
       const handle = deps.vault.keep(command.response_url, { userId: ctx.actor, channelId: ctx.channelId });
       try {

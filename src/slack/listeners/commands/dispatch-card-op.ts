@@ -1,7 +1,8 @@
+import { issuerOffers } from '../../../domain/cards/card-issuer.js';
 import { type CardOp, POLICY_OPS, type PolicyOp } from '../../../domain/ops.js';
-import { allowedOps, authorise } from '../../../domain/policy/authorise.js';
+import { allowedOps, authorise, channelKey } from '../../../domain/policy/authorise.js';
+import { ISSUER_NAMES, MESSAGES } from '../../../messages.js';
 import { buildDenied } from '../../views/card-replies.js';
-import { code } from '../../views/mrkdwn.js';
 import { buildReply } from '../../views/reply.js';
 import { CARD_OP_HANDLERS } from './card-op-handlers.js';
 import type { CardRequest } from './card-request.js';
@@ -13,12 +14,11 @@ import { appendSecretAudit } from './secret-audit.js';
  */
 export async function dispatchCardOp(request: CardRequest): Promise<void> {
   if (!(await refuseUnlessAllowed(request))) return;
+  if (!(await refuseUnlessOffered(request))) return;
   const { deps, op } = request;
   const handler = CARD_OP_HANDLERS[op];
   if (!handler) {
-    await request.reply(
-      buildReply([`${code(op)} is not available in this version of cardops yet.`], { sandbox: deps.sandbox }),
-    );
+    await request.reply(buildReply([MESSAGES.notInThisVersion({ op })], { sandbox: deps.sandbox }));
     return;
   }
   await handler(request);
@@ -47,12 +47,47 @@ export async function refuseUnlessAllowed(
   return true;
 }
 
-export function opsAllowedHere(request: Pick<CardRequest, 'ctx'>): CardOp[] {
-  return allowedOps(request.ctx.policy, request.ctx.roles, request.ctx.channelId);
+/**
+ * An operation the configured issuer does not offer (limits on Sovera) is answered so, and put on
+ * record as denied; no `started` row is written, since no call leaves cardops.
+ */
+async function refuseUnlessOffered(request: CardRequest): Promise<boolean> {
+  const { deps, ctx, op, cardId } = request;
+  if (issuerOffers(deps.issuer, op)) return true;
+  const issuer = ISSUER_NAMES[deps.issuer.provider];
+  await appendSecretAudit(deps, {
+    actor: ctx.actor,
+    teamId: ctx.teamId,
+    channelId: ctx.channelId,
+    op,
+    cardId,
+    outcome: 'denied',
+    reason: `not offered: ${issuer} does not offer ${op}`,
+  });
+  deps.logger.info({ actor: ctx.actor, channel: ctx.channelId, op, why: 'not-offered' }, 'request denied');
+  await request.reply(buildReply([MESSAGES.refusedNotOffered({ op, issuer })], { sandbox: deps.sandbox }));
+  return false;
 }
 
-/** Everything this person may type after `/card` here: the card ops, then `history`. */
-export function commandsAllowedHere(request: Pick<CardRequest, 'ctx'>): PolicyOp[] {
+/** The card ops this person may run here that the issuer offers: what the form lists. */
+export function opsAllowedHere(request: Pick<CardRequest, 'ctx' | 'deps'>): CardOp[] {
+  const { ctx, deps } = request;
+  return allowedOps(ctx.policy, ctx.roles, ctx.channelId).filter((op) => issuerOffers(deps.issuer, op));
+}
+
+/** The other channels (policy keys) where this person may type at least one `/card` command. */
+export function channelsElsewhere(request: Pick<CardRequest, 'ctx' | 'deps'>): string[] {
+  const { ctx } = request;
+  const here = channelKey(ctx.channelId);
+  return Object.keys(ctx.policy.channels).filter(
+    (key) => key !== here && commandsAllowedHere({ ...request, ctx: { ...ctx, channelId: key } }).length > 0,
+  );
+}
+
+/** Everything this person may type after `/card` here (the card ops the issuer offers, then `history`). */
+export function commandsAllowedHere(request: Pick<CardRequest, 'ctx' | 'deps'>): PolicyOp[] {
   const { policy, roles, channelId } = request.ctx;
-  return POLICY_OPS.filter((op) => authorise(policy, { roles, channelId, op }).allowed);
+  return POLICY_OPS.filter(
+    (op) => issuerOffers(request.deps.issuer, op) && authorise(policy, { roles, channelId, op }).allowed,
+  );
 }

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { homeOverview } from '../../../domain/approvals/home-overview.js';
 import { cardsLockedForLife } from '../../../domain/cards/activation-limits.js';
-import { mayApprove } from '../../../domain/policy/authorise.js';
+import { authorise, mayApprove, mayAudit } from '../../../domain/policy/authorise.js';
 import { resolveContext } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
 import { buildHomeTab } from '../../views/home-tab.js';
@@ -38,10 +38,16 @@ export async function publishHome(
   const lockedActivations = mayDecide
     ? await cardsLockedForLife(deps.audit, policy.limits.activationChecksPerCard)
     : [];
+  const mayFile = Object.keys(policy.channels).some(
+    (channelId) => authorise(policy, { roles: ctx.roles, channelId, op: 'cancel' }).allowed,
+  );
   const view = buildHomeTab({
     ...overview,
     lockedActivations,
     mayDecide,
+    mayFile,
+    mayAudit: mayAudit(policy, ctx.roles),
+    noRole: ctx.roles.length === 0,
     approvalsChannel,
     moreDecidable: overview.more.decidable,
     ...(notice ? { notice } : {}),

@@ -6,7 +6,8 @@ import { resolveContext } from '../../context.js';
 import { deliverAnswer } from '../../deliver-answer.js';
 import type { ListenerDeps } from '../../deps.js';
 import { postToResponseUrl } from '../../response-urls.js';
-import { decodeMetadata, readOperationModal } from '../../views/operation-modal.js';
+import { withReasonMasked } from '../../views/card-replies.js';
+import { buildOperationModal, decodeMetadata, readOperationModal } from '../../views/operation-modal.js';
 import type { SlackReply } from '../../views/reply.js';
 import type { CardRequest } from '../commands/card-request.js';
 import { dispatchCardOp, opsAllowedHere } from '../commands/dispatch-card-op.js';
@@ -33,12 +34,20 @@ export async function handleCardOperationSubmitted(deps: ListenerDeps, { ack, vi
   }
   const userId = body.user.id;
   const ctx = await resolveContext(deps, { userId, teamId: body.team?.id ?? body.user.team_id, channelId: metadata.c });
-  const allowed = opsAllowedHere({ ctx });
+  const allowed = opsAllowedHere({ ctx, deps });
   const errors: Record<string, string> = {};
   if (!values.op || !allowed.includes(values.op)) errors.op = 'Choose one of the operations offered.';
   const idProblem = cardIdProblem(values.cardId);
   if (idProblem) errors.card_id = idProblem;
   const op = values.op;
+  if (op === 'cancel' && !errors.op && !idProblem && values.reason.trim() === '') {
+    // A cancel needs a reason: the same form for cancel alone asks for it, required (nothing refused yet).
+    await ack({
+      response_action: 'update',
+      view: buildOperationModal(['cancel'], metadata, deps.sandbox, { cardId: values.cardId }),
+    });
+    return;
+  }
   let parsed: ReturnType<typeof parseCardCommand> | undefined;
   if (op && !errors.op && !idProblem) {
     const text =
@@ -65,7 +74,11 @@ export async function handleCardOperationSubmitted(deps: ListenerDeps, { ack, vi
   }
 
   let acked = false;
-  const reply = async (message: SlackReply) => {
+  // Card data in the reason was masked: the first answer says so (SPEC §7).
+  let masked = parsed.masked && parsed.reason ? parsed.reason : undefined;
+  const reply = async (answer: SlackReply) => {
+    const message = masked ? withReasonMasked(masked, answer) : answer;
+    masked = undefined;
     // An answer instead of the next modal (refused, locked): close the form first, within 3 s.
     if (!acked) {
       acked = true;

@@ -7,6 +7,7 @@ import { createApprovalNotifier } from '../../approval-jobs.js';
 import { resolveContext } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
 import { buildDecisionAnswer } from '../../views/approval-message.js';
+import { withReasonMasked } from '../../views/card-replies.js';
 import { buildRejectNotice, decodeRejectMetadata, readRejectReason } from '../../views/reject-modal.js';
 import { sweepIfOverdue } from '../actions/approve-cancel.js';
 import { publishHome } from '../events/app-home-opened.js';
@@ -32,7 +33,8 @@ export async function handleRejectReasonSubmitted(
     return;
   }
   // The reason is shown in the approvals channel: card data in it is masked first.
-  const reason = typed === null ? '' : maskCardData(cleanText(typed)).text;
+  const cleaned = typed === null ? { text: '', masked: false } : maskCardData(cleanText(typed));
+  const reason = cleaned.text;
   if (reason.length > MAX_REASON_LENGTH) {
     await ack({ response_action: 'errors', errors: { reason: `At most ${MAX_REASON_LENGTH} characters.` } });
     return;
@@ -46,16 +48,20 @@ export async function handleRejectReasonSubmitted(
     channelId: policy.approvals.cancel?.channel ?? 'home',
   });
   const result = await rejectCancel(deps, rejecter, metadata.a, reason === '' ? null : reason);
-  const answer = buildDecisionAnswer(result, {
+  const decided = buildDecisionAnswer(result, {
     sandbox: deps.sandbox,
     approverRoles: policy.approvals.cancel?.approvers ?? [],
   });
+  // Card data in the reason was masked: the rejecter is told, in the form or on their Home tab.
+  const answer = cleaned.masked && reason ? withReasonMasked(reason, decided) : decided;
   if (result.kind !== 'rejected') {
     await ack({ response_action: 'update', view: buildRejectNotice(answer) });
     if (result.kind === 'closed' && result.standing === 'expired') sweepIfOverdue(deps, client, result.request);
     return;
   }
-  await ack();
+  await ack(
+    cleaned.masked && !metadata.home ? { response_action: 'update', view: buildRejectNotice(answer) } : undefined,
+  );
   await announce(createApprovalNotifier(deps, client), result.request);
   if (metadata.home) await publishHome(deps, client, { userId, teamId }, answer);
 }
