@@ -1,23 +1,25 @@
+import { MESSAGES } from './messages.js';
+
 /**
  * The one catalogue of error codes. Every error the bot can show a user is an AppError
  * with one of these codes; its `userMessage` is safe to show (no secret, no raw issuer
  * answer) and its `message` is safe to log.
  */
 export const ERROR_CODES = {
-  STATE_CONFLICT: 'The issuer refused: the card is not in a state that allows this.',
-  CARD_NOT_FOUND: 'The issuer does not know this card.',
-  ISSUER_FAILURE: 'The issuer failed to process the request.',
-  ISSUER_AUTH: 'cardops cannot sign in to the issuer; the operator has been alerted.',
-  ISSUER_TIMEOUT: 'The issuer did not answer in time.',
-  ISSUER_UNREACHABLE: 'The issuer could not be reached.',
-  ISSUER_MALFORMED: 'The issuer answered in an unexpected format.',
-  NOT_OFFERED: 'This operation is not offered by the configured issuer.',
-  INVALID_INPUT: 'The request is not valid.',
-  DENIED: 'You are not allowed to do this here.',
-  AUDIT_UNAVAILABLE: 'The audit log could not be written, so nothing was done.',
-  RATE_LIMITED: 'Too many requests.',
-  CONFIG_INVALID: 'The configuration is not valid.',
-  POLICY_INVALID: 'The policy file is not valid.',
+  STATE_CONFLICT: MESSAGES.errorStateConflict(),
+  CARD_NOT_FOUND: MESSAGES.errorCardNotFound(),
+  ISSUER_FAILURE: MESSAGES.errorIssuerFailure(),
+  ISSUER_AUTH: MESSAGES.errorIssuerAuth(),
+  ISSUER_TIMEOUT: MESSAGES.errorIssuerTimeout(),
+  ISSUER_UNREACHABLE: MESSAGES.errorIssuerUnreachable(),
+  ISSUER_MALFORMED: MESSAGES.errorIssuerMalformed(),
+  NOT_OFFERED: MESSAGES.errorNotOffered(),
+  INVALID_INPUT: MESSAGES.errorInvalidInput(),
+  DENIED: MESSAGES.errorDenied(),
+  AUDIT_UNAVAILABLE: MESSAGES.errorAuditUnavailable(),
+  RATE_LIMITED: MESSAGES.errorRateLimited(),
+  CONFIG_INVALID: MESSAGES.errorConfigInvalid(),
+  POLICY_INVALID: MESSAGES.errorPolicyInvalid(),
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

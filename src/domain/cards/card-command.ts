@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MESSAGES } from '../../messages.js';
 import { CARD_ID_PATTERN, CARD_OPS, type CardOp, isCardOp, type PolicyOp } from '../ops.js';
 import { isCardNumberLikeId, maskCardData, startsWithCardNumber } from './card-numbers.js';
 
@@ -21,39 +22,6 @@ export type CardCommand =
     }
   | { kind: 'invalid'; problem: string; op?: PolicyOp };
 
-/** The usage line of each op, as `help` prints it. */
-export const OP_USAGE: Record<PolicyOp, string> = {
-  block: '/card block <cardId> [reason]',
-  unblock: '/card unblock <cardId> [reason]',
-  activate: '/card activate <cardId>',
-  cancel: '/card cancel <cardId> <reason>',
-  pan: '/card pan <cardId>',
-  cvv: '/card cvv <cardId>',
-  expiry: '/card expiry <cardId>',
-  pin: '/card pin <cardId>',
-  'unblock-pin': '/card unblock-pin <cardId>',
-  'change-pin': '/card change-pin <cardId>',
-  limit: '/card limit <cardId>',
-  'set-limit': '/card set-limit <cardId> <amount>',
-  history: '/card history <cardId>',
-};
-
-export const OP_SUMMARY: Record<PolicyOp, string> = {
-  block: 'block a card temporarily',
-  unblock: 'unblock a blocked card',
-  activate: 'activate a card the cardholder has in hand (checks last 4 digits and CVV)',
-  cancel: 'cancel a card for good (needs an approver)',
-  pan: 'show the card number to you only',
-  cvv: 'show the CVV to you only',
-  expiry: 'show the expiry date to you only',
-  pin: 'show the PIN to you only',
-  'unblock-pin': 'unblock a PIN blocked by wrong tries',
-  'change-pin': 'set a new PIN (typed in a private form)',
-  limit: 'show the internal monthly limit',
-  'set-limit': 'set the internal monthly limit',
-  history: 'what cardops did to the card lately, and any cancel request waiting',
-};
-
 export const MAX_REASON_LENGTH = 300;
 export const MAX_AMOUNT = 1_000_000_000;
 
@@ -68,26 +36,23 @@ export function cleanText(text: string): string {
   );
 }
 
-export const PAN_LIKE_PROBLEM =
-  'That looks like a card number. Use the issuer\u2019s card id instead: card numbers must never be typed into Slack.';
+export const PAN_LIKE_PROBLEM = MESSAGES.panLikeCardId();
 
 /** Checks a card id as typed; a message saying what is wrong, or undefined when it is plausible. */
 export function cardIdProblem(cardId: string | undefined): string | undefined {
-  if (!cardId) return 'A card id is needed.';
+  if (!cardId) return MESSAGES.cardIdNeeded();
   if (isCardNumberLikeId(cardId)) return PAN_LIKE_PROBLEM;
   if (!CARD_ID_PATTERN.test(cardId)) {
-    return 'That is not a valid card id: use 1 to 64 letters, digits, "-" or "_", starting with a letter or digit.';
+    return MESSAGES.cardIdInvalid();
   }
   return undefined;
 }
 
 const amountSchema = z
   .string()
-  .regex(/^\d{1,10}(\.\d{1,2})?$/, {
-    message: 'The amount must be a non-negative number with at most 2 decimals, like 500 or 1250.50.',
-  })
+  .regex(/^\d{1,10}(\.\d{1,2})?$/, { message: MESSAGES.amountInvalid() })
   .transform(Number)
-  .refine((n) => n <= MAX_AMOUNT, { message: `The amount must be at most ${MAX_AMOUNT.toLocaleString('en-US')}.` });
+  .refine((n) => n <= MAX_AMOUNT, { message: MESSAGES.amountTooLarge({ max: MAX_AMOUNT }) });
 
 /** Ops typed with only a card id: extra words are refused so nothing is silently ignored. */
 const CARD_ONLY: readonly CardOp[] = ['activate', 'pan', 'cvv', 'expiry', 'pin', 'unblock-pin', 'change-pin', 'limit'];
@@ -99,8 +64,8 @@ function parseHistory(words: readonly string[]): CardCommand {
     return { kind: 'invalid', problem: PAN_LIKE_PROBLEM, op: 'history' };
   }
   const idProblem = cardIdProblem(cardId);
-  if (idProblem || !cardId) return { kind: 'invalid', problem: idProblem ?? 'A card id is needed.', op: 'history' };
-  if (more.length > 0) return { kind: 'invalid', problem: 'history takes only a card id.', op: 'history' };
+  if (idProblem || !cardId) return { kind: 'invalid', problem: idProblem ?? MESSAGES.cardIdNeeded(), op: 'history' };
+  if (more.length > 0) return { kind: 'invalid', problem: MESSAGES.cardIdOnly({ op: 'history' }), op: 'history' };
   return { kind: 'history', cardId };
 }
 
@@ -115,7 +80,7 @@ export function parseCardCommand(rawText: string): CardCommand {
   if (word === 'history') return parseHistory(rest);
   if (!isCardOp(word)) {
     const shown = first.length > 30 ? `${first.slice(0, 30)}…` : first;
-    return { kind: 'invalid', problem: `"${shown}" is not a /card operation. Operations: ${CARD_OPS.join(', ')}.` };
+    return { kind: 'invalid', problem: MESSAGES.unknownOp({ typed: shown, ops: CARD_OPS }) };
   }
   const op = word;
   // A card number typed with spaces or other separators would otherwise split into a short "card id".
@@ -124,26 +89,26 @@ export function parseCardCommand(rawText: string): CardCommand {
   }
   const [cardId, ...more] = rest;
   const idProblem = cardIdProblem(cardId);
-  if (idProblem || !cardId) return { kind: 'invalid', problem: idProblem ?? 'A card id is needed.', op };
+  if (idProblem || !cardId) return { kind: 'invalid', problem: idProblem ?? MESSAGES.cardIdNeeded(), op };
   if (CARD_ONLY.includes(op)) {
     if (more.length > 0) {
-      const hint = op === 'change-pin' ? ' The new PIN is typed in a private form, never on the command line.' : '';
-      return { kind: 'invalid', problem: `${op} takes only a card id.${hint}`, op };
+      return { kind: 'invalid', problem: MESSAGES.cardIdOnly({ op }), op };
     }
     return { kind: 'op', op, cardId };
   }
   if (op === 'set-limit') {
-    if (more.length !== 1) return { kind: 'invalid', problem: 'set-limit takes a card id and one amount.', op };
+    if (more.length !== 1) return { kind: 'invalid', problem: MESSAGES.setLimitArgs(), op };
     const parsed = amountSchema.safeParse(more[0]);
-    if (!parsed.success) return { kind: 'invalid', problem: parsed.error.issues[0]?.message ?? 'Bad amount.', op };
+    if (!parsed.success)
+      return { kind: 'invalid', problem: parsed.error.issues[0]?.message ?? MESSAGES.amountBad(), op };
     return { kind: 'op', op, cardId, amount: parsed.data };
   }
   const { text: reason, masked } = maskCardData(more.join(' '));
   if (reason.length > MAX_REASON_LENGTH) {
-    return { kind: 'invalid', problem: `The reason is too long (at most ${MAX_REASON_LENGTH} characters).`, op };
+    return { kind: 'invalid', problem: MESSAGES.reasonTooLong({ max: MAX_REASON_LENGTH }), op };
   }
   if (op === 'cancel' && reason === '') {
-    return { kind: 'invalid', problem: 'Cancelling a card needs a reason, for the approver and the audit.', op };
+    return { kind: 'invalid', problem: MESSAGES.cancelNeedsReason(), op };
   }
   if (!reason) return { kind: 'op', op, cardId };
   return masked ? { kind: 'op', op, cardId, reason, masked } : { kind: 'op', op, cardId, reason };

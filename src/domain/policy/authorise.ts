@@ -1,3 +1,4 @@
+import { MESSAGES } from '../../messages.js';
 import { CARD_OPS, type CardOp, type PolicyOp } from '../ops.js';
 import { DM_CHANNEL_KEY, type Policy } from './policy-schema.js';
 
@@ -14,23 +15,6 @@ export type Authorisation =
       message: string;
     };
 
-/** What each operation lets a person do, for refusal messages. */
-const OP_PHRASES: Record<PolicyOp, string> = {
-  block: 'block cards',
-  unblock: 'unblock cards',
-  activate: 'activate cards',
-  cancel: 'cancel cards',
-  pan: 'see card numbers',
-  cvv: 'see CVVs',
-  expiry: 'see expiry dates',
-  pin: 'see PINs',
-  'unblock-pin': 'unblock PINs',
-  'change-pin': 'change PINs',
-  limit: 'see card limits',
-  'set-limit': 'set card limits',
-  history: 'see what cardops did to a card',
-};
-
 /** The policy's key for a channel: direct messages with the bot (D…) are all `dm`. */
 export function channelKey(channelId: string): string {
   return channelId.startsWith('D') ? DM_CHANNEL_KEY : channelId;
@@ -45,7 +29,7 @@ export function describeChannelKey(key: string): string {
 function staleNote(policy: Policy, needed: readonly string[], stale: readonly string[]): string {
   const groups = needed.flatMap((role) => policy.roles[role]?.usergroups ?? []).filter((g) => stale.includes(g));
   if (groups.length === 0) return '';
-  return ` Slack user group ${[...new Set(groups)].join(', ')} could not be read from Slack for too long, so its members are not counted until it can; the operator has been alerted.`;
+  return MESSAGES.staleGroups({ groups: [...new Set(groups)] });
 }
 
 /** The roles a user holds, directly or through one of the given user groups; sorted. */
@@ -64,10 +48,6 @@ function channelAllows(policy: Policy, key: string, op: PolicyOp): boolean {
   return ops !== undefined && (ops.includes('*') || ops.includes(op));
 }
 
-function listRoles(roles: readonly string[]): string {
-  return roles.length === 1 ? `the role ${roles[0]}` : `one of the roles ${roles.join(', ')}`;
-}
-
 /**
  * Deny by default: the user must hold one of the op's roles, a cancel needs configured approvers,
  * and the channel must allow the op. The first failing check explains itself.
@@ -81,10 +61,8 @@ export function authorise(
   if (!intersects(roles, needed)) {
     const message =
       needed.length === 0
-        ? `Nobody may ${OP_PHRASES[op]}: the policy gives ${op} to no role.`
-        : `You need ${listRoles(needed)} to ${OP_PHRASES[op]}.` +
-          (roles.length === 0 ? ' You hold no cardops role.' : ` Your roles: ${roles.join(', ')}.`) +
-          staleNote(policy, needed, request.staleGroups ?? []);
+        ? MESSAGES.refusedNoRoleGiven({ op })
+        : MESSAGES.refusedRole({ op, needed, roles, staleNote: staleNote(policy, needed, request.staleGroups ?? []) });
     return { allowed: false, why: 'role', message };
   }
 
@@ -92,8 +70,7 @@ export function authorise(
     return {
       allowed: false,
       why: 'approval',
-      message:
-        'Cancelling cards is switched off: a cancel needs a second person to approve it, and the policy names no approvers (approvals.cancel).',
+      message: MESSAGES.refusedCancelSwitchedOff(),
     };
   }
 
@@ -101,10 +78,7 @@ export function authorise(
   if (!channelAllows(policy, key, op)) {
     const here = key === DM_CHANNEL_KEY ? describeChannelKey(key) : 'this channel';
     const elsewhere = Object.keys(policy.channels).filter((other) => channelAllows(policy, other, op));
-    const message =
-      elsewhere.length === 0
-        ? `${op} is not allowed in ${here}, nor in any other channel.`
-        : `${op} is not allowed in ${here}. It is allowed in ${elsewhere.map(describeChannelKey).join(', ')}.`;
+    const message = MESSAGES.refusedChannel({ op, here, elsewhere: elsewhere.map(describeChannelKey) });
     return { allowed: false, why: 'channel', message };
   }
   return { allowed: true };

@@ -1,25 +1,14 @@
-import { OP_SUMMARY, OP_USAGE } from '../../domain/cards/card-command.js';
 import type { LimitResult } from '../../domain/cards/card-issuer.js';
 import type { CardOp, PolicyOp } from '../../domain/ops.js';
 import type { AppError } from '../../errors.js';
-import { code, escapeMrkdwn, mentionChannel } from './mrkdwn.js';
-import { unknownOutcomeAdvice } from './outcome-advice.js';
+import { MESSAGES } from '../../messages.js';
 import { buildReply, type SlackReply } from './reply.js';
 
 interface ReplyOptions {
   sandbox: boolean;
 }
 
-const PAST: Partial<Record<CardOp, string>> = {
-  block: 'blocked',
-  unblock: 'unblocked',
-  activate: 'activated',
-  cancel: 'cancelled',
-  'unblock-pin': 'PIN unblocked',
-  'change-pin': 'PIN changed',
-};
-
-const traceLine = (traceId: string | undefined) => (traceId ? [`Issuer trace id: ${code(traceId)}`] : []);
+const traceLine = (traceId: string | undefined) => (traceId ? [MESSAGES.traceLine({ traceId })] : []);
 
 /** The answer to a state change that succeeded: what happened to which card. */
 export function buildStateChangeDone(
@@ -28,35 +17,25 @@ export function buildStateChangeDone(
   traceId: string | undefined,
   options: ReplyOptions,
 ): SlackReply {
-  const verb = PAST[op] ?? `${op} done`;
-  const text =
-    op === 'unblock-pin' || op === 'change-pin'
-      ? `:white_check_mark: Card ${code(cardId)}: ${verb}.`
-      : `:white_check_mark: Card ${code(cardId)} is now *${verb}*.`;
-  return buildReply([text], { ...options, context: traceLine(traceId) });
+  return buildReply([MESSAGES.stateChangeDone({ op, cardId })], { ...options, context: traceLine(traceId) });
 }
 
 /** Said before the answer when a reason held card data: what was stored and shown is the masked reason. */
 export function buildReasonMasked(reason: string, options: ReplyOptions): SlackReply {
-  return buildReply(
-    [
-      `:shield: Your reason held what looks like a card number, CVV, PIN or expiry date. It was masked before it was stored or shown to anyone: ${code(reason)}. Never type card data into Slack.`,
-    ],
-    options,
-  );
+  return buildReply([MESSAGES.reasonMasked({ reason })], options);
 }
 
 export function buildLimitShown(result: LimitResult, options: ReplyOptions): SlackReply {
   const text =
     result.limit === null
-      ? `Card ${code(result.cardId)} has no internal monthly limit set.`
-      : `Card ${code(result.cardId)}: internal monthly limit *${formatAmount(result.limit)}*.`;
+      ? MESSAGES.limitNone({ cardId: result.cardId })
+      : MESSAGES.limitShown({ cardId: result.cardId, amount: formatAmount(result.limit) });
   return buildReply([text], { ...options, context: traceLine(result.traceId) });
 }
 
 export function buildLimitSet(result: LimitResult, options: ReplyOptions): SlackReply {
-  const limit = result.limit === null ? 'none' : formatAmount(result.limit);
-  return buildReply([`:white_check_mark: Card ${code(result.cardId)}: internal monthly limit set to *${limit}*.`], {
+  const amount = result.limit === null ? null : formatAmount(result.limit);
+  return buildReply([MESSAGES.limitSet({ cardId: result.cardId, amount })], {
     ...options,
     context: traceLine(result.traceId),
   });
@@ -68,50 +47,39 @@ export function formatAmount(amount: number): string {
 
 /** Each error class has its own words; failures and unknown outcomes show the trace id the issuer's support asks for. */
 export function buildOpFailed(op: CardOp, cardId: string, error: AppError, options: ReplyOptions): SlackReply {
-  const card = code(cardId);
+  const a = { op, cardId };
+  const unknown = error.outcome === 'unknown';
   let text: string;
   switch (error.code) {
     case 'STATE_CONFLICT':
-      text = `:no_entry: ${op} of card ${card} was refused by the issuer: ${escapeMrkdwn(error.issuerMessage ?? 'the card is not in a state that allows it')}.`;
+      text = MESSAGES.opStateConflict({ ...a, issuerMessage: error.issuerMessage });
       break;
     case 'CARD_NOT_FOUND':
-      text = `:mag: The issuer does not know card ${card}. Check the card id.`;
+      text = MESSAGES.opCardNotFound(a);
       break;
     case 'ISSUER_FAILURE':
-      text =
-        error.outcome === 'unknown'
-          ? `:warning: A gateway in front of the issuer gave up during ${op} of card ${card}, so it is *unknown* whether it took effect. ${unknownOutcomeAdvice(cardId)}`
-          : `:warning: The issuer failed while doing ${op} on card ${card}. Try again in a few minutes; if it keeps failing, give the issuer's support the trace id below.`;
+      text = unknown ? MESSAGES.opGatewayUnknown(a) : MESSAGES.opIssuerFailed(a);
       break;
     case 'ISSUER_AUTH':
-      text = `:lock: cardops cannot sign in to the issuer, so ${op} of card ${card} was not done; the operator has been alerted.`;
+      text = MESSAGES.opIssuerAuth(a);
       break;
     case 'ISSUER_TIMEOUT':
-      text =
-        error.outcome === 'unknown'
-          ? `:hourglass: The issuer did not answer in time, so it is *unknown* whether ${op} of card ${card} took effect. ${unknownOutcomeAdvice(cardId)}`
-          : `:hourglass: The issuer did not answer in time for ${op} of card ${card}. Try again.`;
+      text = unknown ? MESSAGES.opTimeoutUnknown(a) : MESSAGES.opTimeout(a);
       break;
     case 'ISSUER_UNREACHABLE':
-      text =
-        error.outcome === 'unknown'
-          ? `:electric_plug: The connection to the issuer broke during ${op} of card ${card}; it is *unknown* whether it took effect. ${unknownOutcomeAdvice(cardId)}`
-          : `:electric_plug: The issuer could not be reached, so ${op} of card ${card} was not done. Try again shortly.`;
+      text = unknown ? MESSAGES.opConnectionBrokeUnknown(a) : MESSAGES.opUnreachable(a);
       break;
     case 'ISSUER_MALFORMED':
-      text =
-        error.outcome === 'unknown'
-          ? `:warning: The issuer answered ${op} of card ${card} in an unexpected format, so its outcome is *unknown*. ${unknownOutcomeAdvice(cardId)}`
-          : `:warning: The issuer answered in an unexpected format, so ${op} of card ${card} could not be shown.`;
+      text = unknown ? MESSAGES.opMalformedUnknown(a) : MESSAGES.opMalformed(a);
       break;
     case 'NOT_OFFERED':
-      text = `:information_source: ${escapeMrkdwn(error.userMessage)}`;
+      text = MESSAGES.opNotOffered({ message: error.userMessage });
       break;
     case 'AUDIT_UNAVAILABLE':
-      text = `:floppy_disk: The audit log could not be written, so ${op} of card ${card} was *not* sent to the issuer. Tell the operator; nothing changed.`;
+      text = MESSAGES.opAuditUnavailable(a);
       break;
     default:
-      text = `:warning: ${escapeMrkdwn(error.userMessage)}`;
+      text = MESSAGES.opOtherError({ message: error.userMessage });
   }
   return buildReply([text], { ...options, context: traceLine(error.traceId) });
 }
@@ -123,37 +91,21 @@ export function buildUsage(
   allowed: readonly PolicyOp[],
   options: ReplyOptions,
 ): SlackReply {
-  const usage = op
-    ? `Usage: ${code(OP_USAGE[op])}`
-    : allowed.length > 0
-      ? `Usage: ${code('/card <operation> <cardId> …')}. Here you may: ${allowed.map((o) => code(o)).join(', ')}. ${code('/card help')} lists them.`
-      : `Usage: ${code('/card <operation> <cardId> …')}. ${code('/card help')} lists what you may do here.`;
-  return buildReply([`:grey_question: ${escapeMrkdwn(problem)}`, usage], options);
+  const usage = op ? MESSAGES.usageOf({ op }) : MESSAGES.usageGeneral({ allowed });
+  return buildReply([MESSAGES.problem({ problem }), usage], options);
 }
 
 export function buildDenied(message: string, options: ReplyOptions): SlackReply {
-  return buildReply([`:lock: ${message}`], options);
+  return buildReply([MESSAGES.refused({ message })], options);
 }
 
 export function buildHelp(allowed: readonly PolicyOp[], channelKey: string, options: ReplyOptions): SlackReply {
-  const where = mentionChannel(channelKey === 'dm' ? 'dm' : channelKey);
+  const channel = channelKey === 'dm' ? 'dm' : channelKey;
   if (allowed.length === 0) {
-    return buildReply(
-      [
-        `You may not run any card operation in ${where}.`,
-        `${code('/card whoami')} shows your roles; ask your lead if you need access.`,
-      ],
-      options,
-    );
+    return buildReply([MESSAGES.helpNothingHere({ channel }), MESSAGES.helpNothingHereNext()], options);
   }
-  const lines = allowed.map((op) => `${code(OP_USAGE[op])} — ${OP_SUMMARY[op]}`);
-  return buildReply(
-    [
-      `*What you may do in ${where}:*\n${lines.join('\n')}`,
-      `${code('/card')} alone opens a form. ${code('/card whoami')} shows your roles.`,
-    ],
-    options,
-  );
+  const lines = allowed.map((op) => MESSAGES.helpOpLine({ op }));
+  return buildReply([`${MESSAGES.helpHeading({ channel })}\n${lines.join('\n')}`, MESSAGES.helpFooter()], options);
 }
 
 export function buildWhoami(
@@ -163,11 +115,6 @@ export function buildWhoami(
   channelKey: string,
   options: ReplyOptions,
 ): SlackReply {
-  const where = mentionChannel(channelKey === 'dm' ? 'dm' : channelKey);
-  const roleText = roles.length > 0 ? roles.map((r) => code(r)).join(', ') : 'none';
-  const opsText = allowed.length > 0 ? allowed.map((o) => code(o)).join(', ') : 'none';
-  return buildReply(
-    [`You are <@${userId}>.\n*Roles:* ${roleText}\n*Operations allowed in ${where}:* ${opsText}`],
-    options,
-  );
+  const channel = channelKey === 'dm' ? 'dm' : channelKey;
+  return buildReply([MESSAGES.whoami({ userId, roles, allowed, channel })], options);
 }

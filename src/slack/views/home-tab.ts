@@ -1,7 +1,7 @@
 import type { KnownBlock, SectionBlock, View } from '@slack/types';
 import type { HomeOverview } from '../../domain/approvals/home-overview.js';
+import { MESSAGES } from '../../messages.js';
 import { approvalButtons, describeOutcome, requestFields, slackDate, withdrawButton } from './approval-message.js';
-import { code, mentionChannel } from './mrkdwn.js';
 import { SANDBOX_NOTE, type SlackReply } from './reply.js';
 
 /** Slack refuses a Home tab of more than 100 blocks. */
@@ -43,58 +43,76 @@ export function buildHomeTab(input: HomeTabInput): View {
   if (input.sandbox) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: SANDBOX_NOTE }] });
 
   if (input.mayDecide) {
-    blocks.push(header('Cancel requests waiting for a decision'));
+    blocks.push(header(MESSAGES.homeWaitingHeader()));
     if (input.decidable.length === 0) {
-      blocks.push(section('Nothing is waiting for you.'));
+      blocks.push(section(MESSAGES.homeNothingWaiting()));
     }
     for (const request of input.decidable) {
-      blocks.push(section(`*Cancel request* ${code(request.id)}`), requestFields(request), approvalButtons(request));
+      blocks.push(
+        section(MESSAGES.homeRequestTitle({ requestId: request.id })),
+        requestFields(request),
+        approvalButtons(request),
+      );
     }
     if (input.moreDecidable > 0) {
-      const where = input.approvalsChannel ? ` in ${mentionChannel(input.approvalsChannel)}` : '';
-      blocks.push(section(`…and ${input.moreDecidable} more${where}.`));
+      blocks.push(section(MESSAGES.homeMoreWaiting({ more: input.moreDecidable, channel: input.approvalsChannel })));
     }
     const locked = input.lockedActivations ?? [];
     if (locked.length > 0) {
-      blocks.push(header('Card activations locked'));
+      blocks.push(header(MESSAGES.homeLocksHeader()));
       for (const lock of locked) {
         blocks.push({
           type: 'section',
           text: {
             type: 'mrkdwn',
-            text: `Card ${code(lock.cardId)}: ${lock.checks} card-in-hand checks without activation, locked ${slackDate(lock.lockedAt)}. Clear it once the cardholder is confirmed.`,
+            text: MESSAGES.homeLock({ cardId: lock.cardId, checks: lock.checks, lockedAt: slackDate(lock.lockedAt) }),
           },
           accessory: {
             type: 'button',
             action_id: CLEAR_ACTIVATION_LOCK_ACTION_ID,
-            text: { type: 'plain_text', text: 'Clear lock' },
+            text: { type: 'plain_text', text: MESSAGES.homeClearLockButton() },
             value: lock.cardId,
             confirm: {
-              title: { type: 'plain_text', text: 'Clear the lock?' },
-              text: { type: 'mrkdwn', text: `Card ${code(lock.cardId)} may then be checked again.` },
-              confirm: { type: 'plain_text', text: 'Clear lock' },
-              deny: { type: 'plain_text', text: 'Back' },
+              title: { type: 'plain_text', text: MESSAGES.homeClearLockTitle() },
+              text: { type: 'mrkdwn', text: MESSAGES.homeClearLockText({ cardId: lock.cardId }) },
+              confirm: { type: 'plain_text', text: MESSAGES.homeClearLockButton() },
+              deny: { type: 'plain_text', text: MESSAGES.homeBack() },
             },
           },
         });
       }
     }
     if (input.unknown.length > 0) {
-      blocks.push(header('Outcome unknown: check at the issuer'));
+      blocks.push(header(MESSAGES.homeUnknownHeader()));
       for (const request of input.unknown) {
-        blocks.push(section(`${code(request.id)} card ${code(request.cardId)}: ${describeOutcome(request)}`));
+        blocks.push(
+          section(
+            MESSAGES.homeRequestLine({
+              requestId: request.id,
+              cardId: request.cardId,
+              outcome: describeOutcome(request),
+            }),
+          ),
+        );
       }
     }
   }
 
-  blocks.push(header('Your recent cancel requests'));
+  blocks.push(header(MESSAGES.homeOwnHeader()));
   if (input.own.length === 0) {
-    blocks.push(section(`You have filed none. ${code('/card cancel <cardId> <reason>')} files one.`));
+    blocks.push(section(MESSAGES.homeOwnNone()));
   }
   for (const request of input.own) {
     const text: SectionBlock = {
       type: 'section',
-      text: { type: 'mrkdwn', text: `${code(request.id)} card ${code(request.cardId)}: ${describeOutcome(request)}` },
+      text: {
+        type: 'mrkdwn',
+        text: MESSAGES.homeRequestLine({
+          requestId: request.id,
+          cardId: request.cardId,
+          outcome: describeOutcome(request),
+        }),
+      },
     };
     // Still waiting: its requester may withdraw it from here.
     if (request.state === 'pending') text.accessory = withdrawButton(request);

@@ -1,8 +1,9 @@
 import type { InputBlock, KnownBlock, SectionBlock, View } from '@slack/types';
 import { z } from 'zod';
+import { MESSAGES } from '../../messages.js';
 
 /** The line every form shows in sandbox mode. */
-const MODAL_SANDBOX_NOTE = ':test_tube: Sandbox issuer: demo cards only.';
+const MODAL_SANDBOX_NOTE = MESSAGES.formSandboxNote();
 
 export interface TextInputSpec {
   /** Both the block_id and the action_id: the submission is read back by it. */
@@ -55,7 +56,7 @@ export function buildFormModal(form: {
     private_metadata: form.privateMetadata,
     title: { type: 'plain_text', text: form.title },
     submit: { type: 'plain_text', text: form.submit },
-    close: { type: 'plain_text', text: 'Cancel' },
+    close: { type: 'plain_text', text: MESSAGES.formCancel() },
     blocks,
   };
 }

@@ -1,7 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import { z } from 'zod';
-import { OP_SUMMARY } from '../../domain/cards/card-command.js';
 import { type CardOp, isCardOp } from '../../domain/ops.js';
+import { MESSAGES, OP_SUMMARY } from '../../messages.js';
 import { buildFormModal, buildTextInput, createMetadataCodec, textField } from './modal-parts.js';
 
 export const OPERATION_MODAL_ID = 'card_operation';
@@ -26,11 +26,11 @@ export function buildOperationModal(allowed: CardOp[], metadata: ModalMetadata, 
     {
       type: 'input',
       block_id: 'op',
-      label: { type: 'plain_text', text: 'Operation' },
+      label: { type: 'plain_text', text: MESSAGES.formOpLabel() },
       element: {
         type: 'static_select',
         action_id: 'op',
-        placeholder: { type: 'plain_text', text: 'Choose an operation' },
+        placeholder: { type: 'plain_text', text: MESSAGES.formOpPlaceholder() },
         options: allowed.map((op) => ({
           text: { type: 'plain_text', text: op },
           value: op,
@@ -40,26 +40,26 @@ export function buildOperationModal(allowed: CardOp[], metadata: ModalMetadata, 
     },
     buildTextInput({
       id: 'card_id',
-      label: 'Card id',
-      hint: 'The issuer’s card id, never the card number.',
+      label: MESSAGES.formCardIdLabel(),
+      hint: MESSAGES.formCardIdHint(),
       maxLength: 64,
     }),
     buildTextInput({
       id: 'reason',
       optional: true,
-      label: 'Reason',
-      hint: 'Required to cancel a card; kept in the audit log.',
+      label: MESSAGES.formReasonLabel(),
+      hint: MESSAGES.formReasonHint(),
       maxLength: 300,
     }),
   ];
   if (allowed.includes('set-limit')) {
-    blocks.push(buildTextInput({ id: 'amount', optional: true, label: 'Amount (set-limit only)', maxLength: 16 }));
+    blocks.push(buildTextInput({ id: 'amount', optional: true, label: MESSAGES.formAmountLabel(), maxLength: 16 }));
   }
   return buildFormModal({
     callbackId: OPERATION_MODAL_ID,
     privateMetadata: encodeMetadata(metadata),
-    title: 'Card operation',
-    submit: 'Run',
+    title: MESSAGES.formTitle(),
+    submit: MESSAGES.formSubmit(),
     sandbox,
     blocks,
   });

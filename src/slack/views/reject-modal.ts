@@ -2,8 +2,8 @@ import type { View } from '@slack/types';
 import { z } from 'zod';
 import type { ApprovalRequest } from '../../domain/approvals/approval-types.js';
 import { MAX_REASON_LENGTH } from '../../domain/cards/card-command.js';
+import { MESSAGES } from '../../messages.js';
 import { createMetadataCodec } from './modal-parts.js';
-import { code } from './mrkdwn.js';
 import { SANDBOX_NOTE, type SlackReply } from './reply.js';
 
 export const REJECT_MODAL_ID = 'approval_reject_reason';
@@ -27,23 +27,23 @@ export function buildRejectModal(request: ApprovalRequest, metadata: RejectMetad
     type: 'modal',
     callback_id: REJECT_MODAL_ID,
     private_metadata: rejectMetadataCodec.encode(metadata),
-    title: { type: 'plain_text', text: 'Reject cancel request' },
-    submit: { type: 'plain_text', text: 'Reject' },
-    close: { type: 'plain_text', text: 'Back' },
+    title: { type: 'plain_text', text: MESSAGES.rejectTitle() },
+    submit: { type: 'plain_text', text: MESSAGES.rejectSubmit() },
+    close: { type: 'plain_text', text: MESSAGES.rejectBack() },
     blocks: [
       {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `Reject ${code(request.id)}: card ${code(request.cardId)} will *not* be cancelled.`,
+          text: MESSAGES.rejectIntro({ requestId: request.id, cardId: request.cardId }),
         },
       },
       {
         type: 'input',
         block_id: 'reason',
         optional: true,
-        label: { type: 'plain_text', text: 'Reason (optional)' },
-        hint: { type: 'plain_text', text: 'Shown to the requester and kept in the audit log.' },
+        label: { type: 'plain_text', text: MESSAGES.rejectReasonLabel() },
+        hint: { type: 'plain_text', text: MESSAGES.rejectReasonHint() },
         element: { type: 'plain_text_input', action_id: 'reason', multiline: true, max_length: MAX_REASON_LENGTH },
       },
       ...(sandbox ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: SANDBOX_NOTE }] }] : []),
@@ -56,8 +56,8 @@ export function buildRejectNotice(reply: SlackReply): View {
   return {
     type: 'modal',
     callback_id: `${REJECT_MODAL_ID}_notice`,
-    title: { type: 'plain_text', text: 'Reject cancel request' },
-    close: { type: 'plain_text', text: 'Close' },
+    title: { type: 'plain_text', text: MESSAGES.rejectTitle() },
+    close: { type: 'plain_text', text: MESSAGES.rejectClose() },
     blocks: reply.blocks,
   };
 }

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { MESSAGES } from '../../messages.js';
 
 /** An answer to show a user: mrkdwn text with its Block Kit form. */
 export interface SlackReply {
@@ -6,7 +7,7 @@ export interface SlackReply {
   blocks: KnownBlock[];
 }
 
-export const SANDBOX_NOTE = ':test_tube: *Sandbox issuer*: demo cards only, no real card was touched.';
+export const SANDBOX_NOTE = MESSAGES.sandboxNote();
 
 /** Section text is capped by Slack at 3000 characters. */
 const MAX_SECTION = 2900;
@@ -21,6 +22,6 @@ export function buildReply(paragraphs: string[], options: { sandbox: boolean; co
   if (context.length > 0) {
     blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) });
   }
-  const text = [...paragraphs, ...(options.sandbox ? ['(sandbox issuer)'] : [])].join('\n');
+  const text = [...paragraphs, ...(options.sandbox ? [MESSAGES.sandboxNoteShort()] : [])].join('\n');
   return { text: text.length > 3000 ? `${text.slice(0, 2990)}…` : text, blocks };
 }

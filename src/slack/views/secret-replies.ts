@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
+import { MESSAGES } from '../../messages.js';
 import type { RevealOp } from '../reveal-timers.js';
-import { code } from './mrkdwn.js';
 import { buildReply, type SlackReply } from './reply.js';
 
 interface ReplyOptions {
@@ -8,13 +8,6 @@ interface ReplyOptions {
 }
 
 export const REVEAL_ACTION_ID = 'reveal_secret';
-
-const WHAT: Record<RevealOp, string> = {
-  pan: 'card number (PAN)',
-  cvv: 'CVV',
-  expiry: 'expiry date',
-  pin: 'PIN',
-};
 
 /** 60 s, 5 s, 1 s: how long a secret stays on screen, as a person reads it. */
 export function formatSeconds(ms: number): string {
@@ -46,7 +39,7 @@ export function buildRevealOffer(
   hideMs: number,
   options: ReplyOptions,
 ): SlackReply {
-  const first = `:lock: The ${WHAT[op]} of card ${code(cardId)} is ready. It will show for ${formatSeconds(hideMs)}, to you only.`;
+  const first = MESSAGES.revealOffer({ secret: op, cardId, seconds: formatSeconds(hideMs) });
   const reply = buildReply([first], options);
   const button: KnownBlock = {
     type: 'actions',
@@ -56,7 +49,7 @@ export function buildRevealOffer(
         type: 'button',
         action_id: REVEAL_ACTION_ID,
         style: 'primary',
-        text: { type: 'plain_text', text: 'Reveal' },
+        text: { type: 'plain_text', text: MESSAGES.revealButton() },
         value: revealId,
       },
     ],
@@ -77,15 +70,14 @@ export function buildRevealed(
   options: ReplyOptions,
 ): SlackReply {
   const shown = op === 'pan' ? (extra.masked ? maskPan(value) : groupPan(value)) : value;
-  const lines = [`:unlock: The ${WHAT[op]} of card ${code(cardId)}: *${code(shown)}*`];
-  if (op === 'pan' && extra.masked)
-    lines.push('Masked to the first 6 and last 4 digits: your roles do not show the whole number.');
-  const context = [`Shown to you only. It will be hidden in ${formatSeconds(extra.hideMs)}.`];
-  if (extra.traceId) context.push(`Issuer trace id: ${code(extra.traceId)}`);
+  const lines = [MESSAGES.revealed({ secret: op, cardId, shown })];
+  if (op === 'pan' && extra.masked) lines.push(MESSAGES.revealedPanMasked());
+  const context = [MESSAGES.revealedContext({ seconds: formatSeconds(extra.hideMs) })];
+  if (extra.traceId) context.push(MESSAGES.traceLine({ traceId: extra.traceId }));
   const reply = buildReply(lines, { ...options, context });
   return {
     ...reply,
-    text: `The ${WHAT[op]} of card ${code(cardId)} is shown to you for ${formatSeconds(extra.hideMs)}.`,
+    text: MESSAGES.revealedFallback({ secret: op, cardId, seconds: formatSeconds(extra.hideMs) }),
   };
 }
 
@@ -97,17 +89,11 @@ export function buildRevealHidden(
   early: boolean,
   options: ReplyOptions,
 ): SlackReply {
-  const why = early ? 'Hidden: cardops is restarting.' : `Hidden after ${formatSeconds(hideMs)}.`;
-  return buildReply([`:see_no_evil: ${why} Run ${code(`/card ${op} ${cardId}`)} again to see it.`], options);
+  return buildReply([MESSAGES.revealHidden({ secret: op, cardId, seconds: formatSeconds(hideMs), early })], options);
 }
 
 export function buildRevealLimited(op: RevealOp, cardId: string, perHour: number, options: ReplyOptions): SlackReply {
-  return buildReply(
-    [
-      `:raised_hand: Not shown: you have seen ${perHour} secrets (PAN, CVV, expiry, PIN) in the last hour, the most allowed per person. The ${WHAT[op]} of card ${code(cardId)} can be shown again once the oldest of them is an hour old.`,
-    ],
-    options,
-  );
+  return buildReply([MESSAGES.revealLimited({ secret: op, cardId, perHour })], options);
 }
 
 export function buildRevealStale(
@@ -115,10 +101,9 @@ export function buildRevealStale(
   cardId: string | undefined,
   options: ReplyOptions,
 ): SlackReply {
-  const again = op && cardId ? ` Run ${code(`/card ${op} ${cardId}`)} again.` : ' Run the command again.';
-  return buildReply([`:hourglass: This Reveal button is no longer valid.${again}`], options);
+  return buildReply([MESSAGES.revealStale({ secret: op, cardId })], options);
 }
 
 export function buildRevealNotYours(options: ReplyOptions): SlackReply {
-  return buildReply([':no_entry: This Reveal button belongs to someone else. Nothing was shown.'], options);
+  return buildReply([MESSAGES.revealNotYours()], options);
 }

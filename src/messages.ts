@@ -1,0 +1,276 @@
+/**
+ * The one catalogue of what cardops says to people: answers, refusals, help, the Home tab,
+ * approval messages, forms' labels. Every entry is a function of plain arguments to mrkdwn
+ * (or plain text for labels), so `test/unit/messages.test.ts` can render each one with sample
+ * arguments for both issuer dialects and check it against the voice rules. Views build Block
+ * Kit around these texts; listeners and the domain never write user text of their own.
+ */
+import type { PolicyOp } from './domain/ops.js';
+import { code, escapeMrkdwn, mentionChannel } from './slack/views/mrkdwn.js';
+
+/** The issuers cardops speaks to, as a person names them. */
+export const ISSUER_NAMES = { sovera: 'Sovera', paycaddy: 'PayCaddy' } as const;
+export type IssuerName = (typeof ISSUER_NAMES)[keyof typeof ISSUER_NAMES];
+
+/** The usage line of each op, as `help` prints it. */
+export const OP_USAGE: Record<PolicyOp, string> = {
+  block: '/card block <cardId> [reason]',
+  unblock: '/card unblock <cardId> [reason]',
+  activate: '/card activate <cardId>',
+  cancel: '/card cancel <cardId> <reason>',
+  pan: '/card pan <cardId>',
+  cvv: '/card cvv <cardId>',
+  expiry: '/card expiry <cardId>',
+  pin: '/card pin <cardId>',
+  'unblock-pin': '/card unblock-pin <cardId>',
+  'change-pin': '/card change-pin <cardId>',
+  limit: '/card limit <cardId>',
+  'set-limit': '/card set-limit <cardId> <amount>',
+  history: '/card history <cardId>',
+};
+
+/** One line on what each op does, for help and the form's menu. */
+export const OP_SUMMARY: Record<PolicyOp, string> = {
+  block: 'block a card temporarily',
+  unblock: 'unblock a blocked card',
+  activate: 'activate a card the cardholder has in hand (checks last 4 digits and CVV)',
+  cancel: 'cancel a card for good (needs an approver)',
+  pan: 'show the card number to you only',
+  cvv: 'show the CVV to you only',
+  expiry: 'show the expiry date to you only',
+  pin: 'show the PIN to you only',
+  'unblock-pin': 'unblock a PIN blocked by wrong tries',
+  'change-pin': 'set a new PIN (typed in a private form)',
+  limit: 'show the internal monthly limit',
+  'set-limit': 'set the internal monthly limit',
+  history: 'what cardops did to the card lately, and any cancel request waiting',
+};
+
+/** What each operation lets a person do, for refusals. */
+export const OP_PHRASES: Record<PolicyOp, string> = {
+  block: 'block cards',
+  unblock: 'unblock cards',
+  activate: 'activate cards',
+  cancel: 'cancel cards',
+  pan: 'see card numbers',
+  cvv: 'see CVVs',
+  expiry: 'see expiry dates',
+  pin: 'see PINs',
+  'unblock-pin': 'unblock PINs',
+  'change-pin': 'change PINs',
+  limit: 'see card limits',
+  'set-limit': 'set card limits',
+  history: 'see what cardops did to a card',
+};
+
+/** The secret each reveal shows, as a person names it. */
+export const SECRET_NAMES = {
+  pan: 'card number (PAN)',
+  cvv: 'CVV',
+  expiry: 'expiry date',
+  pin: 'PIN',
+} as const;
+export type SecretName = keyof typeof SECRET_NAMES;
+
+/** `the role x` or `one of the roles x, y`: roles always look the same, as code. */
+export function listRoles(roles: readonly string[]): string {
+  return roles.length === 1
+    ? `the role ${code(roles[0] ?? '')}`
+    : `one of the roles ${roles.map((r) => code(r)).join(', ')}`;
+}
+
+/** A list of roles a person holds, as code, or "none". */
+export function rolesHeld(roles: readonly string[]): string {
+  return roles.length > 0 ? roles.map((r) => code(r)).join(', ') : 'none';
+}
+
+/** A past state change, said of the card. */
+const STATE_CHANGED: Partial<Record<PolicyOp, string>> = {
+  block: 'blocked',
+  unblock: 'unblocked',
+  activate: 'activated',
+  cancel: 'cancelled',
+  'unblock-pin': 'PIN unblocked',
+  'change-pin': 'PIN changed',
+};
+
+export const MESSAGES = {
+  // --- general ----------------------------------------------------------------------------
+  sandboxNote: () => ':test_tube: *Sandbox issuer*: demo cards only, no real card was touched.',
+  sandboxNoteShort: () => '(sandbox issuer)',
+  formSandboxNote: () => ':test_tube: Sandbox issuer: demo cards only.',
+  traceLine: (a: { traceId: string }) => `Issuer trace id: ${code(a.traceId)}`,
+  historyCommand: (a: { cardId: string }) => code(`/card history ${a.cardId}`),
+  unknownOutcomeAdvice: (a: { cardId: string }) =>
+    `Run ${code(`/card history ${a.cardId}`)} to see what cardops did, and ask the issuer's support with the trace id before trying again.`,
+
+  // --- errors (defaults of AppError.userMessage) -------------------------------------------
+  errorStateConflict: () => 'The issuer refused: the card is not in a state that allows this.',
+  errorCardNotFound: () => 'The issuer does not know this card.',
+  errorIssuerFailure: () => 'The issuer failed to process the request.',
+  errorIssuerAuth: () => 'cardops cannot sign in to the issuer; the operator has been alerted.',
+  errorIssuerTimeout: () => 'The issuer did not answer in time.',
+  errorIssuerUnreachable: () => 'The issuer could not be reached.',
+  errorIssuerMalformed: () => 'The issuer answered in an unexpected format.',
+  errorNotOffered: () => 'This operation is not offered by the configured issuer.',
+  errorInvalidInput: () => 'The request is not valid.',
+  errorDenied: () => 'You are not allowed to do this here.',
+  errorAuditUnavailable: () => 'The audit log could not be written, so nothing was done.',
+  errorRateLimited: () => 'Too many requests.',
+  errorConfigInvalid: () => 'The configuration is not valid.',
+  errorPolicyInvalid: () => 'The policy file is not valid.',
+
+  // --- parsing `/card …` --------------------------------------------------------------------
+  panLikeCardId: () =>
+    'That looks like a card number. Use the issuer\u2019s card id instead: card numbers must never be typed into Slack.',
+  cardIdNeeded: () => 'A card id is needed.',
+  cardIdInvalid: () =>
+    'That is not a valid card id: use 1 to 64 letters, digits, "-" or "_", starting with a letter or digit.',
+  amountInvalid: () => 'The amount must be a non-negative number with at most 2 decimals, like 500 or 1250.50.',
+  amountTooLarge: (a: { max: number }) => `The amount must be at most ${a.max.toLocaleString('en-US')}.`,
+  amountBad: () => 'Bad amount.',
+  unknownOp: (a: { typed: string; ops: readonly string[] }) =>
+    `"${a.typed}" is not a /card operation. Operations: ${a.ops.join(', ')}.`,
+  cardIdOnly: (a: { op: PolicyOp }) =>
+    `${a.op} takes only a card id.${a.op === 'change-pin' ? ' The new PIN is typed in a private form, never on the command line.' : ''}`,
+  setLimitArgs: () => 'set-limit takes a card id and one amount.',
+  reasonTooLong: (a: { max: number }) => `The reason is too long (at most ${a.max} characters).`,
+  cancelNeedsReason: () => 'Cancelling a card needs a reason, for the approver and the audit.',
+  formNotOpened: () => 'The form could not be opened in time. Try again, or type the operation.',
+  notInThisVersion: (a: { op: string }) => `${code(a.op)} is not available in this version of cardops yet.`,
+
+  // --- refusals (authorisation) ------------------------------------------------------------
+  refusedNoRoleGiven: (a: { op: PolicyOp }) => `Nobody may ${OP_PHRASES[a.op]}: the policy gives ${a.op} to no role.`,
+  refusedRole: (a: { op: PolicyOp; needed: readonly string[]; roles: readonly string[]; staleNote?: string }) =>
+    `You need ${a.needed.length === 1 ? `the role ${a.needed[0]}` : `one of the roles ${a.needed.join(', ')}`} to ${OP_PHRASES[a.op]}.` +
+    (a.roles.length === 0 ? ' You hold no cardops role.' : ` Your roles: ${a.roles.join(', ')}.`) +
+    (a.staleNote ?? ''),
+  staleGroups: (a: { groups: readonly string[] }) =>
+    ` Slack user group ${a.groups.join(', ')} could not be read from Slack for too long, so its members are not counted until it can; the operator has been alerted.`,
+  refusedCancelSwitchedOff: () =>
+    'Cancelling cards is switched off: a cancel needs a second person to approve it, and the policy names no approvers (approvals.cancel).',
+  refusedChannel: (a: { op: PolicyOp; here: string; elsewhere: readonly string[] }) =>
+    a.elsewhere.length === 0
+      ? `${a.op} is not allowed in ${a.here}, nor in any other channel.`
+      : `${a.op} is not allowed in ${a.here}. It is allowed in ${a.elsewhere.join(', ')}.`,
+  refused: (a: { message: string }) => `:lock: ${a.message}`,
+
+  // --- card answers -------------------------------------------------------------------------
+  stateChangeDone: (a: { op: PolicyOp; cardId: string }) => {
+    const verb = STATE_CHANGED[a.op] ?? `${a.op} done`;
+    return a.op === 'unblock-pin' || a.op === 'change-pin'
+      ? `:white_check_mark: Card ${code(a.cardId)}: ${verb}.`
+      : `:white_check_mark: Card ${code(a.cardId)} is now *${verb}*.`;
+  },
+  reasonMasked: (a: { reason: string }) =>
+    `:shield: Your reason held what looks like a card number, CVV, PIN or expiry date. It was masked before it was stored or shown to anyone: ${code(a.reason)}. Never type card data into Slack.`,
+  limitNone: (a: { cardId: string }) => `Card ${code(a.cardId)} has no internal monthly limit set.`,
+  limitShown: (a: { cardId: string; amount: string }) =>
+    `Card ${code(a.cardId)}: internal monthly limit *${a.amount}*.`,
+  limitSet: (a: { cardId: string; amount: string | null }) =>
+    `:white_check_mark: Card ${code(a.cardId)}: internal monthly limit set to *${a.amount ?? 'none'}*.`,
+  opStateConflict: (a: { op: PolicyOp; cardId: string; issuerMessage?: string | undefined }) =>
+    `:no_entry: ${a.op} of card ${code(a.cardId)} was refused by the issuer: ${escapeMrkdwn(a.issuerMessage ?? 'the card is not in a state that allows it')}.`,
+  opCardNotFound: (a: { cardId: string }) =>
+    `:mag: The issuer does not know card ${code(a.cardId)}. Check the card id.`,
+  opGatewayUnknown: (a: { op: PolicyOp; cardId: string }) =>
+    `:warning: A gateway in front of the issuer gave up during ${a.op} of card ${code(a.cardId)}, so it is *unknown* whether it took effect. ${MESSAGES.unknownOutcomeAdvice(a)}`,
+  opIssuerFailed: (a: { op: PolicyOp; cardId: string }) =>
+    `:warning: The issuer failed while doing ${a.op} on card ${code(a.cardId)}. Try again in a few minutes; if it keeps failing, give the issuer's support the trace id below.`,
+  opIssuerAuth: (a: { op: PolicyOp; cardId: string }) =>
+    `:lock: cardops cannot sign in to the issuer, so ${a.op} of card ${code(a.cardId)} was not done; the operator has been alerted.`,
+  opTimeoutUnknown: (a: { op: PolicyOp; cardId: string }) =>
+    `:hourglass: The issuer did not answer in time, so it is *unknown* whether ${a.op} of card ${code(a.cardId)} took effect. ${MESSAGES.unknownOutcomeAdvice(a)}`,
+  opTimeout: (a: { op: PolicyOp; cardId: string }) =>
+    `:hourglass: The issuer did not answer in time for ${a.op} of card ${code(a.cardId)}. Try again.`,
+  opConnectionBrokeUnknown: (a: { op: PolicyOp; cardId: string }) =>
+    `:electric_plug: The connection to the issuer broke during ${a.op} of card ${code(a.cardId)}; it is *unknown* whether it took effect. ${MESSAGES.unknownOutcomeAdvice(a)}`,
+  opUnreachable: (a: { op: PolicyOp; cardId: string }) =>
+    `:electric_plug: The issuer could not be reached, so ${a.op} of card ${code(a.cardId)} was not done. Try again shortly.`,
+  opMalformedUnknown: (a: { op: PolicyOp; cardId: string }) =>
+    `:warning: The issuer answered ${a.op} of card ${code(a.cardId)} in an unexpected format, so its outcome is *unknown*. ${MESSAGES.unknownOutcomeAdvice(a)}`,
+  opMalformed: (a: { op: PolicyOp; cardId: string }) =>
+    `:warning: The issuer answered in an unexpected format, so ${a.op} of card ${code(a.cardId)} could not be shown.`,
+  opNotOffered: (a: { message: string }) => `:information_source: ${escapeMrkdwn(a.message)}`,
+  opAuditUnavailable: (a: { op: PolicyOp; cardId: string }) =>
+    `:floppy_disk: The audit log could not be written, so ${a.op} of card ${code(a.cardId)} was *not* sent to the issuer. Tell the operator; nothing changed.`,
+  opOtherError: (a: { message: string }) => `:warning: ${escapeMrkdwn(a.message)}`,
+
+  // --- usage, help, whoami -----------------------------------------------------------------
+  problem: (a: { problem: string }) => `:grey_question: ${escapeMrkdwn(a.problem)}`,
+  usageOf: (a: { op: PolicyOp }) => `Usage: ${code(OP_USAGE[a.op])}`,
+  usageGeneral: (a: { allowed: readonly PolicyOp[] }) =>
+    a.allowed.length > 0
+      ? `Usage: ${code('/card <operation> <cardId> …')}. Here you may: ${a.allowed.map((o) => code(o)).join(', ')}. ${code('/card help')} lists them.`
+      : `Usage: ${code('/card <operation> <cardId> …')}. ${code('/card help')} lists what you may do here.`,
+  helpNothingHere: (a: { channel: string }) => `You may not run any card operation in ${mentionChannel(a.channel)}.`,
+  helpNothingHereNext: () => `${code('/card whoami')} shows your roles; ask your lead if you need access.`,
+  helpHeading: (a: { channel: string }) => `*What you may do in ${mentionChannel(a.channel)}:*`,
+  helpOpLine: (a: { op: PolicyOp }) => `${code(OP_USAGE[a.op])} — ${OP_SUMMARY[a.op]}`,
+  helpFooter: () => `${code('/card')} alone opens a form. ${code('/card whoami')} shows your roles.`,
+  whoami: (a: { userId: string; roles: readonly string[]; allowed: readonly PolicyOp[]; channel: string }) =>
+    `You are <@${a.userId}>.\n*Roles:* ${rolesHeld(a.roles)}\n*Operations allowed in ${mentionChannel(a.channel)}:* ${
+      a.allowed.length > 0 ? a.allowed.map((o) => code(o)).join(', ') : 'none'
+    }`,
+
+  // --- the operation form -------------------------------------------------------------------
+  formTitle: () => 'Card operation',
+  formSubmit: () => 'Run',
+  formCancel: () => 'Cancel',
+  formOpLabel: () => 'Operation',
+  formOpPlaceholder: () => 'Choose an operation',
+  formCardIdLabel: () => 'Card id',
+  formCardIdHint: () => 'The issuer’s card id, never the card number.',
+  formReasonLabel: () => 'Reason',
+  formReasonHint: () => 'Required to cancel a card; kept in the audit log.',
+  formAmountLabel: () => 'Amount (set-limit only)',
+
+  // --- the reject form ----------------------------------------------------------------------
+  rejectTitle: () => 'Reject cancel request',
+  rejectSubmit: () => 'Reject',
+  rejectBack: () => 'Back',
+  rejectClose: () => 'Close',
+  rejectIntro: (a: { requestId: string; cardId: string }) =>
+    `Reject ${code(a.requestId)}: card ${code(a.cardId)} will *not* be cancelled.`,
+  rejectReasonLabel: () => 'Reason (optional)',
+  rejectReasonHint: () => 'Shown to the requester and kept in the audit log.',
+
+  // --- reveals ------------------------------------------------------------------------------
+  revealOffer: (a: { secret: SecretName; cardId: string; seconds: string }) =>
+    `:lock: The ${SECRET_NAMES[a.secret]} of card ${code(a.cardId)} is ready. It will show for ${a.seconds}, to you only.`,
+  revealButton: () => 'Reveal',
+  revealed: (a: { secret: SecretName; cardId: string; shown: string }) =>
+    `:unlock: The ${SECRET_NAMES[a.secret]} of card ${code(a.cardId)}: *${code(a.shown)}*`,
+  revealedPanMasked: () => 'Masked to the first 6 and last 4 digits: your roles do not show the whole number.',
+  revealedContext: (a: { seconds: string }) => `Shown to you only. It will be hidden in ${a.seconds}.`,
+  revealedFallback: (a: { secret: SecretName; cardId: string; seconds: string }) =>
+    `The ${SECRET_NAMES[a.secret]} of card ${code(a.cardId)} is shown to you for ${a.seconds}.`,
+  revealHidden: (a: { secret: SecretName; cardId: string; seconds: string; early: boolean }) =>
+    `:see_no_evil: ${a.early ? 'Hidden: cardops is restarting.' : `Hidden after ${a.seconds}.`} Run ${code(`/card ${a.secret} ${a.cardId}`)} again to see it.`,
+  revealLimited: (a: { secret: SecretName; cardId: string; perHour: number }) =>
+    `:raised_hand: Not shown: you have seen ${a.perHour} secrets (PAN, CVV, expiry, PIN) in the last hour, the most allowed per person. The ${SECRET_NAMES[a.secret]} of card ${code(a.cardId)} can be shown again once the oldest of them is an hour old.`,
+  revealStale: (a: { secret?: SecretName | undefined; cardId?: string | undefined }) =>
+    `:hourglass: This Reveal button is no longer valid.${a.secret && a.cardId ? ` Run ${code(`/card ${a.secret} ${a.cardId}`)} again.` : ' Run the command again.'}`,
+  revealNotYours: () => ':no_entry: This Reveal button belongs to someone else. Nothing was shown.',
+
+  // --- Home tab -----------------------------------------------------------------------------
+  homeWaitingHeader: () => 'Cancel requests waiting for a decision',
+  homeNothingWaiting: () => 'Nothing is waiting for you.',
+  homeRequestTitle: (a: { requestId: string }) => `*Cancel request* ${code(a.requestId)}`,
+  homeMoreWaiting: (a: { more: number; channel?: string | undefined }) =>
+    `…and ${a.more} more${a.channel ? ` in ${mentionChannel(a.channel)}` : ''}.`,
+  homeLocksHeader: () => 'Card activations locked',
+  homeLock: (a: { cardId: string; checks: number; lockedAt: string }) =>
+    `Card ${code(a.cardId)}: ${a.checks} card-in-hand checks without activation, locked ${a.lockedAt}. Clear it once the cardholder is confirmed.`,
+  homeClearLockButton: () => 'Clear lock',
+  homeClearLockTitle: () => 'Clear the lock?',
+  homeClearLockText: (a: { cardId: string }) => `Card ${code(a.cardId)} may then be checked again.`,
+  homeBack: () => 'Back',
+  homeUnknownHeader: () => 'Outcome unknown: check at the issuer',
+  homeRequestLine: (a: { requestId: string; cardId: string; outcome: string }) =>
+    `${code(a.requestId)} card ${code(a.cardId)}: ${a.outcome}`,
+  homeOwnHeader: () => 'Your recent cancel requests',
+  homeOwnNone: () => `You have filed none. ${code('/card cancel <cardId> <reason>')} files one.`,
+} as const;
+
+export type MessageKey = keyof typeof MESSAGES;

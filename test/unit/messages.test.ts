@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { CARD_OPS, POLICY_OPS } from '../../src/domain/ops.js';
+import { type ISSUER_NAMES, type IssuerName, MESSAGES, type MessageKey } from '../../src/messages.js';
+
+/** What differs between the two issuer dialects in what cardops says. */
+interface Dialect {
+  provider: keyof typeof ISSUER_NAMES;
+  issuer: IssuerName;
+  /** Sovera answers carry a trace id; PayCaddy's do not. */
+  traceId: string | undefined;
+  issuerMessage: string;
+}
+
+const DIALECTS: Dialect[] = [
+  { provider: 'sovera', issuer: 'Sovera', traceId: 'tr-9f2c41', issuerMessage: 'Card is already blocked' },
+  { provider: 'paycaddy', issuer: 'PayCaddy', traceId: undefined, issuerMessage: 'The card is already blocked.' },
+];
+
+type Catalogue = typeof MESSAGES;
+type ArgsOf<K extends MessageKey> = Parameters<Catalogue[K]>[0];
+
+/**
+ * Sample arguments for every message that takes any, per dialect. A message added to the
+ * catalogue with arguments and no sample here fails the test below; several samples per key
+ * cover its branches (one role or several, none allowed, a count of one).
+ */
+const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
+  traceLine: (d) => [{ traceId: d.traceId ?? 'pc-none' }],
+  historyCommand: () => [{ cardId: 'card-active-1' }],
+  unknownOutcomeAdvice: () => [{ cardId: 'card-active-1' }],
+  amountTooLarge: () => [{ max: 1_000_000_000 }],
+  unknownOp: () => [{ typed: 'blok', ops: CARD_OPS }],
+  cardIdOnly: () => [{ op: 'pan' }, { op: 'change-pin' }, { op: 'history' }],
+  reasonTooLong: () => [{ max: 300 }],
+  notInThisVersion: () => [{ op: 'block' }],
+  refusedNoRoleGiven: () => POLICY_OPS.map((op) => ({ op })),
+  refusedRole: () => [
+    { op: 'pan', needed: ['senior'], roles: ['agent'] },
+    { op: 'block', needed: ['agent', 'senior'], roles: [] },
+    { op: 'block', needed: ['agent'], roles: [], staleNote: MESSAGES.staleGroups({ groups: ['S0SUPPORT'] }) },
+  ],
+  staleGroups: () => [{ groups: ['S0SUPPORT'] }],
+  refusedChannel: () => [
+    { op: 'pan', here: 'this channel', elsewhere: ['<#C0SECURE>'] },
+    { op: 'block', here: 'a direct message with the bot', elsewhere: [] },
+  ],
+  refused: () => [{ message: 'You need the role `senior` to see card numbers.' }],
+  stateChangeDone: () => POLICY_OPS.map((op) => ({ op, cardId: 'card-active-1' })),
+  reasonMasked: () => [{ reason: 'lost, card 4929 87** **** 0986' }],
+  limitNone: () => [{ cardId: 'card-active-3' }],
+  limitShown: () => [{ cardId: 'card-active-3', amount: '1,500' }],
+  limitSet: () => [
+    { cardId: 'card-active-3', amount: '2,000' },
+    { cardId: 'card-active-3', amount: null },
+  ],
+  opStateConflict: (d) => [
+    { op: 'block', cardId: 'card-blocked-1', issuerMessage: d.issuerMessage },
+    { op: 'unblock', cardId: 'card-active-1' },
+  ],
+  opCardNotFound: () => [{ cardId: 'card-nope' }],
+  opGatewayUnknown: () => [{ op: 'block', cardId: 'card-active-1' }],
+  opIssuerFailed: () => [{ op: 'block', cardId: 'card-active-1' }],
+  opIssuerAuth: () => [{ op: 'block', cardId: 'card-active-1' }],
+  opTimeoutUnknown: () => [{ op: 'block', cardId: 'card-active-1' }],
+  opTimeout: () => [{ op: 'pan', cardId: 'card-active-1' }],
+  opConnectionBrokeUnknown: () => [{ op: 'block', cardId: 'card-active-1' }],
+  opUnreachable: () => [{ op: 'block', cardId: 'card-active-1' }],
+  opMalformedUnknown: () => [{ op: 'block', cardId: 'card-active-1' }],
+  opMalformed: () => [{ op: 'limit', cardId: 'card-active-1' }],
+  opNotOffered: (d) => [{ message: `Internal limits are not offered by this issuer (${d.issuer}).` }],
+  opAuditUnavailable: () => [{ op: 'block', cardId: 'card-active-1' }],
+  opOtherError: () => [{ message: 'Too many requests.' }],
+  problem: () => [{ problem: 'A card id is needed.' }],
+  usageOf: () => POLICY_OPS.map((op) => ({ op })),
+  usageGeneral: () => [{ allowed: ['block', 'unblock'] }, { allowed: [] }],
+  helpNothingHere: () => [{ channel: 'C0RANDOM' }, { channel: 'dm' }],
+  helpHeading: () => [{ channel: 'C0SUPPORT' }, { channel: 'dm' }],
+  helpOpLine: () => POLICY_OPS.map((op) => ({ op })),
+  whoami: () => [
+    { userId: 'U0AGENT01', roles: ['agent'], allowed: ['block', 'history'], channel: 'C0SUPPORT' },
+    { userId: 'U0STRANGE', roles: [], allowed: [], channel: 'dm' },
+  ],
+  rejectIntro: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1' }],
+  revealOffer: () => [{ secret: 'pan', cardId: 'card-active-1', seconds: '60 s' }],
+  revealed: () => [{ secret: 'cvv', cardId: 'card-active-1', shown: '913' }],
+  revealedContext: () => [{ seconds: '60 s' }],
+  revealedFallback: () => [{ secret: 'expiry', cardId: 'card-active-1', seconds: '60 s' }],
+  revealHidden: () => [
+    { secret: 'pin', cardId: 'card-active-1', seconds: '60 s', early: false },
+    { secret: 'pin', cardId: 'card-active-1', seconds: '60 s', early: true },
+  ],
+  revealLimited: () => [{ secret: 'pan', cardId: 'card-active-1', perHour: 20 }],
+  revealStale: () => [{ secret: 'pan', cardId: 'card-active-1' }, {}],
+  homeRequestTitle: () => [{ requestId: 'CR-7KQ2M9XA' }],
+  homeMoreWaiting: () => [{ more: 3, channel: 'C0APPROVE' }, { more: 1 }],
+  homeLock: () => [{ cardId: 'card-printed-1', checks: 5, lockedAt: '2026-12-04 09:00 UTC' }],
+  homeClearLockText: () => [{ cardId: 'card-printed-1' }],
+  homeRequestLine: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', outcome: 'Waiting for an approver.' }],
+};
+
+/** Every message of the catalogue, rendered with each of its samples for one dialect. */
+function renderAll(dialect: Dialect): { key: string; text: string }[] {
+  const rendered: { key: string; text: string }[] = [];
+  for (const key of Object.keys(MESSAGES) as MessageKey[]) {
+    const message = MESSAGES[key] as (args?: unknown) => string;
+    const samples = (SAMPLES[key] as ((d: Dialect) => unknown[]) | undefined)?.(dialect);
+    if (samples === undefined) {
+      if (message.length > 0) throw new Error(`message ${key} takes arguments but has no sample in this test`);
+      rendered.push({ key, text: message() });
+      continue;
+    }
+    for (const args of samples) rendered.push({ key, text: message(args) });
+  }
+  return rendered;
+}
+
+describe('the message catalogue', () => {
+  for (const dialect of DIALECTS) {
+    describe(`when every message is rendered for ${dialect.issuer}`, () => {
+      const rendered = renderAll(dialect);
+
+      it('then each is non-empty text with no undefined, NaN or [object Object] in it', () => {
+        for (const { key, text } of rendered) {
+          expect(typeof text, key).toBe('string');
+          expect(text.trim().length, key).toBeGreaterThan(0);
+          expect(text, key).not.toMatch(/undefined|NaN|\[object Object\]|null/);
+        }
+      });
+
+      it('then every sample given is used by a message that exists', () => {
+        for (const key of Object.keys(SAMPLES)) expect(Object.keys(MESSAGES), key).toContain(key);
+      });
+    });
+  }
+});
