@@ -213,14 +213,32 @@ export function createApp(plainDeps: AppDeps, options: CreateAppOptions): Cardop
       await reportInterruptedCalls({ audit: deps.audit, logger }, { spare });
     });
   let stopHeartbeat: (() => void) | undefined;
-  const beat = async () => {
-    await deps.replicas.beat();
+  /**
+   * Runs `job` unless its previous run is still going: a beat or a sweep that hangs (a row lock, a
+   * stalled connection) must not be joined by another every 5 s, each holding a pooled connection
+   * the requests need. The two are apart so that a sweep stuck on a sibling's row never stops this
+   * replica's own beat.
+   */
+  const singleFlight = (job: () => Promise<void>) => {
+    let running = false;
+    return async () => {
+      if (running) return;
+      running = true;
+      try {
+        await job();
+      } finally {
+        running = false;
+      }
+    };
+  };
+  const beat = singleFlight(() => deps.replicas.beat());
+  const sweepStale = singleFlight(async () => {
     // A sibling that stopped without leaving: whoever removes its heartbeat closes its work.
     const gone = await deps.replicas.forgetStale(staleMs);
     if (gone.length === 0) return;
     logger.warn({ replicas: gone }, 'replicas stopped without leaving: closing their unfinished calls as unknown');
     await recover([deps.replicas.id, ...(await deps.replicas.liveSiblings(staleMs))]);
-  };
+  });
 
   return {
     app,
@@ -234,7 +252,10 @@ export function createApp(plainDeps: AppDeps, options: CreateAppOptions): Cardop
     },
     startBackgroundJobs: () => {
       approvalJobs.start();
-      stopHeartbeat ??= every(clock, HEARTBEAT_EVERY_MS, () => tasks.run('replica heartbeat', beat));
+      stopHeartbeat ??= every(clock, HEARTBEAT_EVERY_MS, () => {
+        tasks.run('replica heartbeat', beat);
+        tasks.run('stale replica sweep', sweepStale);
+      });
     },
     stopBackgroundJobs: () => {
       approvalJobs.stop();
