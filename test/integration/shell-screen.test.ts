@@ -5,6 +5,7 @@ import { type OfflineBot, startOfflineBot } from '../../src/shell/offline-bot.js
 import { createShell } from '../../src/shell/repl.js';
 import { createScriptIO, createTerminalIO } from '../../src/shell/shell-io.js';
 import { createSimClock } from '../../src/shell/sim-clock.js';
+import { answerTo as answer } from '../helpers/run-shell.js';
 
 /**
  * The shell as a person meets it, in process: the real app behind it, a script (or a terminal)
@@ -20,20 +21,6 @@ async function script(bot: OfflineBot, lines: string[]): Promise<string> {
   const clock = bot.clock as ReturnType<typeof createSimClock>;
   await createShell(bot, io, { provider: 'sovera', clock }).run();
   return text;
-}
-
-const PROMPT_LINE = /^[\w-]+@(#[\w-]+|dm|[A-Z0-9]+)> /;
-
-/** The answer to the nth time a command was typed, up to the next prompt. */
-function answer(transcript: string, command: string, occurrence = 1): string {
-  const lines = transcript.split('\n');
-  let seen = 0;
-  const start = lines.findIndex(
-    (line) => PROMPT_LINE.test(line) && line.replace(PROMPT_LINE, '') === command && ++seen === occurrence,
-  );
-  if (start < 0) throw new Error(`not in the transcript: ${command}\n${transcript}`);
-  const end = lines.findIndex((line, i) => i > start && PROMPT_LINE.test(line));
-  return lines.slice(start + 1, end < 0 ? undefined : end).join('\n');
 }
 
 describe('the shell screen', { timeout: 60_000 }, () => {
