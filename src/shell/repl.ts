@@ -13,6 +13,7 @@ import {
   checkAnswer,
   type Directory,
   describeField,
+  dmOwner,
   type FileShown,
   type InputField,
   inputFieldsOf,
@@ -409,7 +410,15 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
       return found ? `${before}<#${found.id}|${found.name}>` : whole;
     });
 
-  const aboutUser = (id: string) => DEMO_USERS.find((u) => u.id === id)?.about ?? 'not one of the demo people: no role';
+  /** The roles the policy in force gives someone, directly or through a user group of the stand-in Slack. */
+  const aboutUser = (id: string): string => {
+    const roles = Object.entries(policy().roles).flatMap(([role, holders]) => {
+      if (holders.users.includes(id)) return [role];
+      const group = holders.usergroups.find((g) => slack.usergroups[g]?.includes(id));
+      return group ? [`${role} through the user group ${group}`] : [];
+    });
+    return roles.length > 0 ? roles.join(', ') : 'no role at all';
+  };
 
   const policy = (): Policy => bot.bot.deps.policy.current();
 
@@ -494,7 +503,10 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
     ].join('\n');
 
   /** Messages this person can see: public ones, and those ephemeral to them. */
-  const visibleMessages = () => slack.messages.filter((m) => m.visibility === 'public' || m.to === userId);
+  const visibleMessages = () =>
+    slack.messages.filter((m) =>
+      m.visibility === 'ephemeral' ? m.to === userId : !m.channel.startsWith('D') || dmOwner(m.channel) === userId,
+    );
 
   const listButtons = () => {
     const lines: string[] = [];

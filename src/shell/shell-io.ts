@@ -129,6 +129,7 @@ export function createTerminalIO(
   /** While set, readline's redrawing is not shown (the line is being cleared). */
   let hushed = false;
   let lastInterrupt: number | undefined;
+  let asking: 'command' | 'field' = 'command';
 
   // Typed characters of a secret field are shown as `*`. readline offers no option for this; the
   // documented-by-use hook is `_writeToOutput`, through which it echoes every keystroke.
@@ -186,7 +187,7 @@ export function createTerminalIO(
     } finally {
       hushed = false;
     }
-    output.write(`${CTRL_C_NOTICE}\n`);
+    output.write(`${asking === 'field' ? CTRL_C_NOTICE.replace(')', '; !cancel closes the form)') : CTRL_C_NOTICE}\n`);
     rl.prompt();
   });
 
@@ -200,6 +201,7 @@ export function createTerminalIO(
       return new Promise((resolve) => {
         pending = resolve;
         muted = options.secret === true;
+        asking = options.kind ?? 'command';
         rl.setPrompt(prompt);
         rl.prompt();
       });
