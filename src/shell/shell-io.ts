@@ -187,7 +187,8 @@ export function createTerminalIO(
     } finally {
       hushed = false;
     }
-    output.write(`${asking === 'field' ? CTRL_C_NOTICE.replace(')', '; !cancel closes the form)') : CTRL_C_NOTICE}\n`);
+    // From the first column: readline's cursor moves were not all hushed.
+    output.write(`\r${asking === 'field' ? CTRL_C_NOTICE.replace(')', '; !cancel closes the form)') : CTRL_C_NOTICE}\n`);
     rl.prompt();
   });
 
