@@ -891,6 +891,7 @@ export function createCompleter(): (line: string) => [string[], string] {
     if (words.length <= 1) pool = commands;
     else if (words[0] === 'as') pool = DEMO_USERS.map((u) => u.name);
     else if (words[0] === 'in') pool = [...DEMO_CHANNELS.map((c) => `#${c.name}`), 'dm'];
+    else if (words[0] === 'wait') pool = ['90s', '5m', '30m', '1h', '2h', '1d'];
     else if (words[0] === '/card' && words.length === 2) pool = ops;
     else if (words[0] === '/card-audit' && words.length === 2)
       pool = ['export', 'verify', 'user:', 'card:', 'op:', 'outcome:', 'channel:', 'since:', 'until:'];
