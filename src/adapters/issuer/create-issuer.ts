@@ -22,6 +22,7 @@ export function createSandboxIssuer(options: IssuerClientOptions): CardIssuer {
   const paycaddy = createPayCaddyIssuer(options);
   return {
     provider: 'sovera',
+    offers: () => true,
     activate: (cardId) => sovera.activate(cardId),
     block: (cardId) => sovera.block(cardId),
     unblock: (cardId) => sovera.unblock(cardId),

@@ -14,7 +14,8 @@ import {
   AUDIT_COLUMNS,
   type ChainSource,
   chainedTupleOf,
-  EQUALITY_FILTERS,
+  equalitiesOf,
+  fixedConditionsOf,
   laterIso,
   MAX_PAGE,
   type PendingEvent,
@@ -299,11 +300,11 @@ export function pgAuditSelect(
 ): { text: string; values: unknown[] } {
   const where: string[] = [];
   const values: unknown[] = [];
-  for (const [key, column] of EQUALITY_FILTERS) {
-    if (filter[key] === undefined) continue;
+  for (const [key, column] of equalitiesOf(filter)) {
     values.push(filter[key]);
     where.push(`${column} = $${values.length}`);
   }
+  where.push(...fixedConditionsOf(filter));
   if (bounds.lo !== undefined) {
     values.push(bounds.lo);
     where.push(`id >= $${values.length}`);

@@ -13,7 +13,8 @@ import type { Logger } from '../../logger.js';
 import { normalizeAuditEvent } from '../shared/audit-event.js';
 import {
   AUDIT_COLUMNS,
-  EQUALITY_FILTERS,
+  equalitiesOf,
+  fixedConditionsOf,
   MAX_PAGE,
   type PendingEvent,
   type RawAuditRow,
@@ -110,9 +111,7 @@ export function createAuditStore(db: Database, options: AuditStoreOptions = {}):
 
   function params(filter: AuditFilter, extra: Record<string, number | undefined>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [key] of EQUALITY_FILTERS) {
-      if (filter[key] !== undefined) out[key] = filter[key];
-    }
+    for (const [key] of equalitiesOf(filter)) out[key] = filter[key];
     for (const [key, value] of Object.entries(extra)) {
       if (value !== undefined) out[key] = value;
     }
@@ -229,9 +228,8 @@ export const FIRST_ID_FROM_SQL = 'SELECT id FROM audit WHERE ts >= ? ORDER BY ts
  */
 export function auditSelectSql(kind: AuditSqlKind, filter: AuditFilter, bounds: { lo: boolean; hi: boolean }): string {
   const where: string[] = [];
-  for (const [key, column] of EQUALITY_FILTERS) {
-    if (filter[key] !== undefined) where.push(`${column} = @${key}`);
-  }
+  for (const [key, column] of equalitiesOf(filter)) where.push(`${column} = @${key}`);
+  where.push(...fixedConditionsOf(filter));
   if (bounds.lo) where.push('id >= @lo');
   if (bounds.hi) where.push('id < @hi');
   const clause = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';

@@ -1,3 +1,5 @@
+import type { CardOp } from '../ops.js';
+
 /** Every issuer answer may carry the issuer's trace id (Sovera always does). */
 export interface IssuerAnswer {
   traceId?: string;
@@ -26,15 +28,24 @@ export interface DueDateResult extends IssuerAnswer {
 export interface PinResult extends IssuerAnswer {
   pin: string; // SECRET
 }
+/**
+ * unblock-pin and change-pin: the issuer may return the PIN (SECRET), which cardops never shows
+ * or keeps; an answer without it is still a success.
+ */
+export interface PinChangeResult extends IssuerAnswer {
+  pin?: string; // SECRET
+}
 export interface LimitResult extends IssuerAnswer {
   cardId: string;
-  /** null when the issuer says "No stablish internal limit". */
+  /** null when there is no internal limit: the issuer says "No stablish internal limit", or (PayCaddy) 0. */
   limit: number | null;
 }
 
 /** The card issuer's API, one method per operation of SPEC §2, whichever the dialect. */
 export interface CardIssuer {
   readonly provider: 'sovera' | 'paycaddy';
+  /** False for an op this issuer does not offer (internal limits on Sovera): it is refused without a call. */
+  offers(op: CardOp): boolean;
   activate(cardId: string): Promise<CardStateResult>;
   block(cardId: string): Promise<CardStateResult>;
   unblock(cardId: string): Promise<CardStateResult>;
@@ -43,8 +54,8 @@ export interface CardIssuer {
   cvv(cardId: string): Promise<CvvResult>;
   expiry(cardId: string): Promise<DueDateResult>;
   pin(cardId: string): Promise<PinResult>;
-  unblockPin(cardId: string): Promise<PinResult>;
-  changePin(cardId: string, pin: string): Promise<PinResult>;
+  unblockPin(cardId: string): Promise<PinChangeResult>;
+  changePin(cardId: string, pin: string): Promise<PinChangeResult>;
   limit(cardId: string): Promise<LimitResult>;
   setLimit(cardId: string, limit: number): Promise<LimitResult>;
 }
