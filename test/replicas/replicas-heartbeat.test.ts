@@ -25,8 +25,8 @@ import {
  * `unknown` approval with the real outcome and says so in the approval thread.
  */
 
-/** Long enough for C to start and recover while A's and B's held calls are still within it. */
-const ISSUER_TIMEOUT_MS = 20_000;
+/** Long enough for C to start and recover, on a loaded machine, while A's and B's held calls are still in flight. */
+const ISSUER_TIMEOUT_MS = 30_000;
 /** As src/app.ts: the issuer timeout plus three 5 s heartbeats. */
 const STALE_MS = ISSUER_TIMEOUT_MS + 3 * 5_000;
 
