@@ -537,7 +537,7 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
     say([`Buttons ${userLabel(dir, userId)} can see:`, ...lines].join('\n'));
   };
 
-  /** `press Approve`: the newest button with that label this person can see (a modal's, their Home tab's, a message's). */
+  /** `press Approve`: the newest button with that label this person can see (their modal's, their Home tab's, a message's). */
   const numberForLabel = (label: string): number | undefined => {
     const wanted = label.trim().toLowerCase();
     const places: Place[] = [];
@@ -545,11 +545,14 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
     if (slack.homeTabs.has(userId)) places.push({ kind: 'home', owner: userId });
     const modal = driver.openViewOf(userId);
     if (modal) places.push({ kind: 'modal', owner: userId, viewId: modal.id });
-    for (const place of places.reverse()) {
-      const buttons = buttonsIn(blocksAt(place), dir);
-      const numbers = numberButtons(place, buttons);
-      for (let i = buttons.length - 1; i >= 0; i--) {
-        if (buttons[i]?.label.trim().toLowerCase() === wanted) return numbers[i];
+    places.reverse();
+    // The exact label first; else the newest whose label starts with what was typed (`press Appr`).
+    for (const matches of [(l: string) => l === wanted, (l: string) => l.startsWith(wanted)]) {
+      for (const place of places) {
+        const buttons = buttonsIn(blocksAt(place), dir);
+        for (let i = buttons.length - 1; i >= 0; i--) {
+          if (matches(buttons[i]?.label.trim().toLowerCase() ?? '')) return numberButtons(place, buttons)[i];
+        }
       }
     }
     return undefined;
@@ -891,6 +894,7 @@ export function createCompleter(): (line: string) => [string[], string] {
     if (words.length <= 1) pool = commands;
     else if (words[0] === 'as') pool = DEMO_USERS.map((u) => u.name);
     else if (words[0] === 'in') pool = [...DEMO_CHANNELS.map((c) => `#${c.name}`), 'dm'];
+    else if (words[0] === 'wait') pool = ['90s', '5m', '30m', '1h', '2h', '1d'];
     else if (words[0] === '/card' && words.length === 2) pool = ops;
     else if (words[0] === '/card-audit' && words.length === 2)
       pool = ['export', 'verify', 'user:', 'card:', 'op:', 'outcome:', 'channel:', 'since:', 'until:'];

@@ -188,7 +188,9 @@ export function createTerminalIO(
       hushed = false;
     }
     // From the first column: readline's cursor moves were not all hushed.
-    output.write(`\r${asking === 'field' ? CTRL_C_NOTICE.replace(')', '; !cancel closes the form)') : CTRL_C_NOTICE}\n`);
+    output.write(
+      `\r${asking === 'field' ? CTRL_C_NOTICE.replace(')', '; !cancel closes the form)') : CTRL_C_NOTICE}\n`,
+    );
     rl.prompt();
   });
 

@@ -21,7 +21,13 @@ describe('npm run shell with --policy and --ttl', { timeout: 240_000 }, () => {
     const policy = path.join(dir, 'tight-policy.yml');
     const example = fs.readFileSync(path.join(ROOT, 'policy.example.yml'), 'utf8');
     expect(example).toContain('reveals_per_hour: 20');
-    fs.writeFileSync(policy, example.replace('reveals_per_hour: 20', 'reveals_per_hour: 1'));
+    expect(example).toContain('users: [U0SENIOR1]');
+    fs.writeFileSync(
+      policy,
+      example
+        .replace('reveals_per_hour: 20', 'reveals_per_hour: 1')
+        .replace('users: [U0SENIOR1]', 'users: [U0SENIOR1, U0MANAGER]'),
+    );
     const script = [
       'as carol',
       'in #secure-support',
@@ -35,6 +41,8 @@ describe('npm run shell with --policy and --ttl', { timeout: 240_000 }, () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Policy: ${policy}.`);
+    // Who holds which role is read from this policy: mallory is a senior here too.
+    expect(run.stdout).toMatch(/mallory\s+U0MANAGER\s+senior, manager/);
     const refused = answerTo(run.stdout, '/card expiry card-active-1', 1);
     expect(refused).not.toMatch(/\[\d+\] Reveal/);
     expect(refused).toMatch(/hour/);

@@ -50,6 +50,9 @@ describe('the shell screen', { timeout: 60_000 }, () => {
       'in #support',
       '/card cancel card-active-5 duplicate card',
       'press 99',
+      'as dave',
+      'press appr',
+      'y',
     ]);
     const filed = answer(out, '/card cancel card-active-4 card retained by an ATM');
     expect(filed).toMatch(/\[1\] Approve {2}\[2\] Reject/);
@@ -71,6 +74,9 @@ describe('the shell screen', { timeout: 60_000 }, () => {
       /\[5\] Approve {2}\[6\] Reject[\s\S]*\[7\] Withdraw/,
     );
     expect(answer(out, 'press 99')).toMatch(/No button was shown as \[99\]/);
+    // A label (or its start) presses the newest such button the person can see.
+    expect(answer(out, 'press appr')).toMatch(/\(dave presses \[5\] “Approve” on msg \d+\)/);
+    expect(b.sandbox?.card('card-active-5')?.status).toBe('cancelled');
   });
 
   it('when cards is asked, then each demo card shows its state at the issuer now, not the seed list', async () => {
