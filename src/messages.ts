@@ -42,7 +42,7 @@ export const OP_SUMMARY: Record<PolicyOp, string> = {
   'unblock-pin': 'unblock a PIN blocked by wrong tries',
   'change-pin': 'set a new PIN (typed in a private form)',
   limit: 'show the internal monthly limit',
-  'set-limit': 'set the internal monthly limit',
+  'set-limit': 'set the internal monthly limit (0 removes it, once you confirm)',
   history: 'what cardops did to the card lately, and any cancel request waiting',
 };
 

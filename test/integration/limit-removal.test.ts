@@ -117,6 +117,26 @@ describe('removing a PayCaddy limit with set-limit 0', () => {
     expect(limitRows(bot).map((r) => r.outcome)).toEqual(['invalid', 'asked']);
   });
 
+  it('when 0 is chosen in the operation form, then the same confirmation is asked, and its press removes the limit', async () => {
+    bot = await startOfflineBot({ provider: 'paycaddy' });
+    await bot.driver.command(CAROL, SECURE, '/card', '');
+    const form = bot.driver.openViewOf(CAROL);
+    if (!form) throw new Error('no operation form');
+    const submitted = await bot.driver.submitView(CAROL, form, {
+      op: 'set-limit',
+      card_id: 'card-active-3',
+      amount: '0',
+    });
+    expect(submitted.errors).toBeUndefined();
+    const asked = bot.slack.visibleTo(CAROL, SECURE).at(-1);
+    expect(asked?.visibility).toBe('ephemeral');
+    expect(textOf(asked)).toContain('Remove the limit');
+    expect(setLimitCalls(bot)).toHaveLength(0);
+    await bot.driver.click(CAROL, asked as SlackMessage, 'confirm_limit_removal');
+    expect(setLimitCalls(bot)).toHaveLength(1);
+    expect(bot.sandbox?.card('card-active-3')?.limit).toBe(0);
+  });
+
   it('when a limit other than 0 is set, then no confirmation is asked', async () => {
     bot = await startOfflineBot({ provider: 'paycaddy' });
     const answer = await bot.driver.command(CAROL, SECURE, '/card', 'set-limit card-active-3 750');
