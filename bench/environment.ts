@@ -12,14 +12,18 @@ import {
   waitUntilAnswering,
 } from '../test/helpers/child-bot.js';
 import { createTestDatabase } from '../test/helpers/postgres.js';
+import { countFailure } from './load.js';
 
 /** The fake Slack every benchmark bot talks to, with a way to wait for the answer posted to a response_url. */
 export interface BenchSlack {
   slack: FakeSlack;
   /** A fresh signed-command body by `user` in `channel`, with its own response_url. */
   command(user: string, channel: string, text: string, command?: string): Record<string, string>;
-  /** Resolves when the app has posted to that response_url. */
-  reply(responseUrl: string): Promise<ResponseUrlPost>;
+  /**
+   * Resolves when the app has posted to that response_url, or with undefined (counted in
+   * `loadFailures`) when nothing came within `timeoutMs` (default 60 s).
+   */
+  reply(responseUrl: string, timeoutMs?: number): Promise<ResponseUrlPost | undefined>;
   close(): Promise<void>;
 }
 
@@ -64,13 +68,23 @@ export async function startBenchSlack(): Promise<BenchSlack> {
         triggerId: slack.newTriggerId(user, channel),
       });
     },
-    reply(responseUrl) {
+    reply(responseUrl, timeoutMs = 60_000) {
       const done = arrived.get(responseUrl);
       if (done) {
         arrived.delete(responseUrl);
         return Promise.resolve(done);
       }
-      return new Promise((resolve) => waiting.set(responseUrl, resolve));
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          waiting.delete(responseUrl);
+          countFailure(`no answer at the response_url within ${timeoutMs / 1000} s`);
+          resolve(undefined);
+        }, timeoutMs);
+        waiting.set(responseUrl, (post) => {
+          clearTimeout(timer);
+          resolve(post);
+        });
+      });
     },
     close: () => slack.close(),
   };

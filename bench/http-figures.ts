@@ -98,8 +98,7 @@ export async function measureAckUnderSlowIssuer(bench: BenchSlack, waves = 4, co
     await Promise.all(
       Array.from({ length: concurrency }, async (_, i) => {
         const body = blockCommand(bench, `bench-slow-warm-${i}`);
-        await poster.post(body);
-        await bench.reply(body.response_url ?? '');
+        if ((await poster.post(body)) === 200) await bench.reply(body.response_url ?? '');
       }),
     );
     for (let wave = 0; wave < waves; wave += 1) {
@@ -110,12 +109,11 @@ export async function measureAckUnderSlowIssuer(bench: BenchSlack, waves = 4, co
           const t0 = performance.now();
           const status = await poster.post(body);
           acks.push(performance.now() - t0);
-          if (status !== 200) badStatus += 1;
-          const reply = await Promise.race([
-            bench.reply(body.response_url ?? ''),
-            new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 15_000)),
-          ]);
-          return reply;
+          if (status !== 200) {
+            badStatus += 1;
+            return undefined;
+          }
+          return bench.reply(body.response_url ?? '', 15_000);
         }),
       );
       for (const answer of answers) {
@@ -201,10 +199,13 @@ export async function measureThroughputRatio(
     const poster = app.poster as Poster;
     return closedLoop(concurrency, n, async (i) => {
       const body = blockCommand(bench, `bench-tp-${tag}-${i}`);
-      if ((await poster.post(body)) !== 200) app.failures += 1;
+      if ((await poster.post(body)) !== 200) {
+        app.failures += 1;
+        return;
+      }
       if (!app.answered) return;
       const reply = await bench.reply(body.response_url ?? '');
-      if (!String(reply.body.text ?? '').includes('blocked')) app.failures += 1;
+      if (!String(reply?.body.text ?? '').includes('blocked')) app.failures += 1;
     });
   };
   // The load generator's own CPU (with the fake Slack and stub issuer it hosts): near 100 % it, not the app, would be the limit.
@@ -302,7 +303,7 @@ export async function measureMemory(
     await closedLoop(concurrency, commands, async (i) => {
       const body = blockCommand(bench, `bench-mem-${i}`);
       if ((await poster.post(body)) !== 200) failures += 1;
-      await bench.reply(body.response_url ?? '');
+      else if (!(await bench.reply(body.response_url ?? ''))) failures += 1;
     });
     clearInterval(sampler);
     const justAfter = full.bot.rss();
@@ -378,7 +379,7 @@ export async function measureSoak(
       await closedLoop(concurrency, perWave, async (i) => {
         const body = blockCommand(bench, `bench-soak-${wave}-${i}`);
         if ((await poster.post(body)) !== 200) failures += 1;
-        await bench.reply(body.response_url ?? '');
+        else if (!(await bench.reply(body.response_url ?? ''))) failures += 1;
       });
       heapMb.push((await inspector.heapUsedAfterGc()) / 2 ** 20);
       rssMb.push(full.bot.rss() / 2 ** 20);

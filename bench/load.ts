@@ -8,10 +8,28 @@ import { encodeDelivery, signRequest } from '../src/shell/slack-driver.js';
  */
 
 export interface Poster {
-  /** POSTs a signed slash-command body; resolves with the status once the answer (the ack) is read. */
+  /**
+   * POSTs a signed slash-command body; resolves with the status once the answer (the ack) is read,
+   * or with 0 when the request failed (a connection reset or hang-up, no answer within the
+   * deadline). It never rejects: a failed request is counted (see `loadFailures`), not a crash.
+   */
   post(body: Record<string, string>): Promise<number>;
   close(): void;
 }
+
+/**
+ * Every request of this run that did not get its 200 or its answer, by reason (`socket hang up`,
+ * `ECONNRESET`, `HTTP 503`, `no answer at the response_url within 60 s`). The bench reports it as
+ * a figure whose budget is 0, beside the figures whose own notes count their failures.
+ */
+export const loadFailures = new Map<string, number>();
+
+export function countFailure(reason: string): void {
+  loadFailures.set(reason, (loadFailures.get(reason) ?? 0) + 1);
+}
+
+/** How long one request may wait for its ack before it counts as failed. */
+const REQUEST_DEADLINE_MS = 30_000;
 
 export function createPoster(url: string, signingSecret: string, maxSockets = 64): Poster {
   const target = new URL(url);
@@ -20,7 +38,20 @@ export function createPoster(url: string, signingSecret: string, maxSockets = 64
     post(body) {
       const { raw, contentType } = encodeDelivery({ kind: 'command', body });
       const data = Buffer.from(raw);
-      return new Promise<number>((resolve, reject) => {
+      return new Promise<number>((resolve) => {
+        let settled = false;
+        const settle = (status: number, failure?: string) => {
+          if (settled) return;
+          settled = true;
+          if (failure) countFailure(failure);
+          else if (status !== 200) countFailure(`HTTP ${status}`);
+          resolve(status);
+        };
+        const failed = (error: Error & { code?: string }) =>
+          settle(
+            0,
+            !error.code || error.message.includes(error.code) ? error.message : `${error.code}: ${error.message}`,
+          );
         const request = http.request(
           {
             agent,
@@ -36,11 +67,20 @@ export function createPoster(url: string, signingSecret: string, maxSockets = 64
           },
           (response) => {
             response.on('data', () => {});
-            response.on('end', () => resolve(response.statusCode ?? 0));
-            response.on('error', reject);
+            response.on('end', () => settle(response.statusCode ?? 0));
+            response.on('error', failed);
+            // Cut after the headers: neither `end` nor always `error` comes.
+            response.on('close', () => {
+              if (!response.complete) settle(0, 'answer cut off');
+            });
           },
         );
-        request.on('error', reject);
+        request.setTimeout(REQUEST_DEADLINE_MS, () => {
+          request.destroy(
+            Object.assign(new Error('no ack'), { code: `no ack within ${REQUEST_DEADLINE_MS / 1000} s` }),
+          );
+        });
+        request.on('error', failed);
         request.end(data);
       });
     },

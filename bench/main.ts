@@ -10,6 +10,7 @@ import {
   measureStart,
   measureThroughputRatio,
 } from './http-figures.js';
+import { loadFailures } from './load.js';
 import { measureReplicaThroughput } from './replica-figures.js';
 import { type Figure, figureLine, holds, machineLine, markdownTable, parseArgs } from './report.js';
 
@@ -68,29 +69,63 @@ console.log(
 );
 console.log('');
 
+/**
+ * Runs one measurement; one that throws (a bot that would not start, a database gone) is printed
+ * as a failed figure naming the error, and the other measurements still run.
+ */
+async function measure(name: string, go: () => Promise<Figure | Figure[]>): Promise<void> {
+  try {
+    const got = await go();
+    for (const figure of Array.isArray(got) ? got : [got]) print(figure);
+  } catch (error) {
+    print({
+      name,
+      value: Number.NaN,
+      unit: '',
+      kind: 'max',
+      budget: 0,
+      valid: false,
+      note: `could not be measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    });
+  }
+}
+
 const httpFigures = ['ack', 'throughput', 'replicas', 'memory', 'soak', 'start'];
 if (httpFigures.some(wanted)) {
   const bench = await startBenchSlack();
   try {
-    if (wanted('ack')) print(await measureAckUnderSlowIssuer(bench));
-    if (wanted('throughput')) for (const figure of await measureThroughputRatio(bench)) print(figure);
+    if (wanted('ack')) await measure('ack', () => measureAckUnderSlowIssuer(bench));
+    if (wanted('throughput')) await measure('throughput', () => measureThroughputRatio(bench));
     if (wanted('replicas') && store === 'postgres') {
-      const database = await benchDatabase();
-      try {
-        for (const figure of await measureReplicaThroughput(bench, database.url ?? '')) print(figure);
-      } finally {
-        await database.dispose();
-      }
+      await measure('replicas', async () => {
+        const database = await benchDatabase();
+        try {
+          return await measureReplicaThroughput(bench, database.url ?? '');
+        } finally {
+          await database.dispose();
+        }
+      });
     }
-    if (wanted('memory')) print(await measureMemory(bench));
+    if (wanted('memory')) await measure('memory', () => measureMemory(bench));
     if (wanted('soak')) {
       const snapshotDir = args.get('snapshots');
-      for (const figure of await measureSoak(bench, snapshotDir ? { snapshotDir } : {})) print(figure);
+      await measure('soak', () => measureSoak(bench, snapshotDir ? { snapshotDir } : {}));
     }
-    if (wanted('start')) print(await measureStart(bench));
+    if (wanted('start')) await measure('start', () => measureStart(bench));
   } finally {
     await bench.close();
   }
+  // Every request the load generator sent that failed (a hang-up, a reset, no ack, no answer):
+  // counted, never a crash of the bench, and a failed run when there is any.
+  const failures = [...loadFailures.entries()].sort((a, b) => b[1] - a[1]);
+  print({
+    name: 'load generator: requests that failed',
+    value: failures.reduce((sum, [, n]) => sum + n, 0),
+    unit: '',
+    kind: 'max',
+    budget: 0,
+    note: failures.length === 0 ? 'none' : failures.map(([reason, n]) => `${reason} ×${n}`).join(', '),
+  });
 }
 
 if (wanted('audit')) {

@@ -47,9 +47,12 @@ export async function measureReplicaThroughput(
     const run = async (targets: Poster[], tag: string, n: number) => {
       const result = await closedLoop(concurrency, n, async (i) => {
         const body = bench.command('U0AGENT01', 'C0SUPPORT', `block bench-rep-${tag}-${i} benchmark`);
-        if ((await (targets[i % targets.length] as Poster).post(body)) !== 200) failures += 1;
+        if ((await (targets[i % targets.length] as Poster).post(body)) !== 200) {
+          failures += 1;
+          return;
+        }
         const reply = await bench.reply(body.response_url ?? '');
-        if (!String(reply.body.text ?? '').includes('blocked')) failures += 1;
+        if (!String(reply?.body.text ?? '').includes('blocked')) failures += 1;
       });
       return result.opsPerSecond;
     };

@@ -9,13 +9,9 @@ import { createUserGroupResolver } from './adapters/slack/usergroups.js';
 import type { LogLevel } from './config.js';
 import type { CheckpointReading } from './domain/audit/anchor-check.js';
 import type { AuditAnchoring } from './domain/audit/anchoring.js';
-import {
-  anchorAppends,
-  type CheckpointSink,
-  createCheckpointer,
-  realCheckpointClock,
-} from './domain/audit/checkpointer.js';
+import { anchorAppends, type CheckpointSink, createCheckpointer } from './domain/audit/checkpointer.js';
 import { reportInterruptedCalls } from './domain/audit/report-interrupted-calls.js';
+import { every, realClock } from './domain/clock.js';
 import { createSlackLogger, slackLogLevel } from './logger.js';
 import { instrumentAudit, instrumentIssuer } from './service/instrument.js';
 import type { Metrics } from './service/metrics.js';
@@ -151,10 +147,12 @@ export function createApp(plainDeps: AppDeps, options: CreateAppOptions): Cardop
     },
   });
 
+  const clock = appDeps.clock ?? realClock;
   const userGroups =
     appDeps.userGroups ??
     createUserGroupResolver({
       logger,
+      now: () => clock.now().getTime(),
       ...(options.userGroupMaxStaleMs !== undefined ? { maxStaleMs: options.userGroupMaxStaleMs } : {}),
       listUsers: async (groupId) => {
         const answer = await app.client.usergroups.users.list({ usergroup: groupId });
@@ -172,15 +170,15 @@ export function createApp(plainDeps: AppDeps, options: CreateAppOptions): Cardop
     ...appDeps,
     audit: anchoring.checkpointer ? anchorAppends(appDeps.audit, anchoring.checkpointer) : appDeps.audit,
     anchoring,
-    now: appDeps.now ?? (() => new Date()),
+    now: appDeps.now ?? (() => clock.now()),
     userGroups,
-    vault: createResponseUrlVault(),
+    vault: createResponseUrlVault(() => clock.now().getTime()),
     serialise: appDeps.cardLocks ?? createKeyedSerialiser(),
     replayIds: appDeps.replayIds ?? createMemoryReplayIds(),
     replicas: appDeps.replicas ?? createLoneReplica(),
     tasks,
     revealHideMs: appDeps.revealHideMs ?? 60_000,
-    reveals: createRevealTimers({ logger, tasks }),
+    reveals: createRevealTimers({ logger, tasks, clock }),
     requesterReplies: new Map(),
   };
 
@@ -200,7 +198,7 @@ export function createApp(plainDeps: AppDeps, options: CreateAppOptions): Cardop
     logger.error({ err: error }, 'unhandled error in a listener');
   });
 
-  const approvalJobs = createApprovalJobs(deps, app.client);
+  const approvalJobs = createApprovalJobs(deps, app.client, { clock });
 
   // A sibling whose heartbeat is older than this cannot still be waiting on an issuer call.
   const staleMs = (appDeps.issuerTimeoutMs ?? 10_000) + 3 * HEARTBEAT_EVERY_MS;
@@ -214,15 +212,33 @@ export function createApp(plainDeps: AppDeps, options: CreateAppOptions): Cardop
       // After the approvals recovery: its `unknown` rows close the interrupted cancels' calls.
       await reportInterruptedCalls({ audit: deps.audit, logger }, { spare });
     });
-  let heartbeat: NodeJS.Timeout | undefined;
-  const beat = async () => {
-    await deps.replicas.beat();
+  let stopHeartbeat: (() => void) | undefined;
+  /**
+   * Runs `job` unless its previous run is still going: a beat or a sweep that hangs (a row lock, a
+   * stalled connection) must not be joined by another every 5 s, each holding a pooled connection
+   * the requests need. The two are apart so that a sweep stuck on a sibling's row never stops this
+   * replica's own beat.
+   */
+  const singleFlight = (job: () => Promise<void>) => {
+    let running = false;
+    return async () => {
+      if (running) return;
+      running = true;
+      try {
+        await job();
+      } finally {
+        running = false;
+      }
+    };
+  };
+  const beat = singleFlight(() => deps.replicas.beat());
+  const sweepStale = singleFlight(async () => {
     // A sibling that stopped without leaving: whoever removes its heartbeat closes its work.
     const gone = await deps.replicas.forgetStale(staleMs);
     if (gone.length === 0) return;
     logger.warn({ replicas: gone }, 'replicas stopped without leaving: closing their unfinished calls as unknown');
     await recover([deps.replicas.id, ...(await deps.replicas.liveSiblings(staleMs))]);
-  };
+  });
 
   return {
     app,
@@ -236,15 +252,15 @@ export function createApp(plainDeps: AppDeps, options: CreateAppOptions): Cardop
     },
     startBackgroundJobs: () => {
       approvalJobs.start();
-      heartbeat ??= setInterval(() => {
+      stopHeartbeat ??= every(clock, HEARTBEAT_EVERY_MS, () => {
         tasks.run('replica heartbeat', beat);
-      }, HEARTBEAT_EVERY_MS);
-      heartbeat.unref();
+        tasks.run('stale replica sweep', sweepStale);
+      });
     },
     stopBackgroundJobs: () => {
       approvalJobs.stop();
-      if (heartbeat) clearInterval(heartbeat);
-      heartbeat = undefined;
+      stopHeartbeat?.();
+      stopHeartbeat = undefined;
     },
     sweepApprovalsNow: async () => {
       await approvalJobs.sweepNow();
@@ -278,7 +294,7 @@ function createAnchoring(appDeps: AppDeps, app: App): AuditAnchoring {
     audit: appDeps.audit,
     signer,
     sinks,
-    clock: appDeps.checkpoints?.clock ?? realCheckpointClock,
+    clock: appDeps.checkpoints?.clock ?? appDeps.clock ?? realClock,
     logger: appDeps.logger,
   });
   return {

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   ISSUER_TIMEOUT: MESSAGES.errorIssuerTimeout(),
   ISSUER_UNREACHABLE: MESSAGES.errorIssuerUnreachable(),
   ISSUER_MALFORMED: MESSAGES.errorIssuerMalformed(),
+  ISSUER_WRONG_CARD: MESSAGES.errorIssuerWrongCard(),
   NOT_OFFERED: MESSAGES.errorNotOffered(),
   INVALID_INPUT: MESSAGES.errorInvalidInput(),
   DENIED: MESSAGES.errorDenied(),

@@ -15,7 +15,6 @@ import { createLogger, createSlackLogger, type Logger } from './logger.js';
 import { type Sandbox, startSandbox } from './sandbox/server.js';
 import { createMetrics } from './service/metrics.js';
 import { createReadiness } from './service/readiness.js';
-import { databaseWritable } from './service/sqlite-writable.js';
 
 /** Exit codes: 2 = configuration or policy, 3 = Slack refused or unreachable at start, 4 = database. */
 const EXIT_CONFIG = 2;
@@ -104,9 +103,8 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics();
   const readiness = createReadiness({
-    // SQLite: the file, its folder and the disk. PostgreSQL: a failing write shows in the audit
-    // and approvals errors; a probe of the server is not done here yet.
-    databaseWritable: () => (config.database.engine === 'sqlite' ? databaseWritable(config.database.path) : undefined),
+    // SQLite: the file, its folder and the disk. PostgreSQL: a write rolled back.
+    databaseWritable: () => stores.writable(),
     policyLoaded: () => policy.current() !== undefined,
   });
   readiness.setSlack(socketMode ? { ok: false, why: 'Socket Mode not connected yet' } : { ok: true });

@@ -42,7 +42,7 @@ export const OP_SUMMARY: Record<PolicyOp, string> = {
   'unblock-pin': 'unblock a PIN blocked by wrong tries',
   'change-pin': 'set a new PIN (typed in a private form)',
   limit: 'show the internal monthly limit',
-  'set-limit': 'set the internal monthly limit',
+  'set-limit': 'set the internal monthly limit (0 removes it, once you confirm)',
   history: 'what cardops did to the card lately, and any cancel request waiting',
 };
 
@@ -177,6 +177,7 @@ export const MESSAGES = {
   errorIssuerTimeout: () => 'The issuer did not answer in time.',
   errorIssuerUnreachable: () => 'The issuer could not be reached.',
   errorIssuerMalformed: () => 'The issuer answered in an unexpected format.',
+  errorIssuerWrongCard: () => 'The issuer answered about another card than the one asked for.',
   errorNotOffered: () => 'This operation is not offered by the configured issuer.',
   errorInvalidInput: () => 'The request is not valid.',
   errorDenied: () => 'You are not allowed to do this here.',
@@ -189,8 +190,9 @@ export const MESSAGES = {
   panLikeCardId: () =>
     'That looks like a card number. Use the issuer\u2019s card id instead: card numbers must never be typed into Slack.',
   cardIdNeeded: () => 'A card id is needed.',
-  cardIdInvalid: (a: { typed: string }) =>
-    `"${a.typed}" is not a valid card id: use 1 to 64 letters, digits, "-" or "_", starting with a letter or digit.`,
+  newPinDigitsOnly: () => 'The new PIN must be 4 to 12 digits.',
+  cardIdInvalid: (a: { typed?: string } = {}) =>
+    `${a.typed === undefined ? 'That' : `"${a.typed}"`} is not a valid card id: use 1 to 64 letters, digits, "-" or "_", starting with a letter or digit.`,
   amountInvalid: () => 'The amount must be a non-negative number with at most 2 decimals, like 500 or 1250.50.',
   amountTooLarge: (a: { max: number }) =>
     `That amount is too large: a limit is at most ${a.max.toLocaleString('en-US')}.`,
@@ -246,11 +248,26 @@ export const MESSAGES = {
   },
   reasonMasked: (a: { reason: string }) =>
     `:shield: Your reason held what looks like a card number, CVV, PIN or expiry date. It was masked before it was stored or shown to anyone: ${code(a.reason)}. Never type card data into Slack.`,
-  limitNone: (a: { cardId: string }) => `Card ${code(a.cardId)} has no internal monthly limit set.`,
+  limitNone: (a: { cardId: string }) => `Card ${code(a.cardId)} has *no internal limit*.`,
   limitShown: (a: { cardId: string; amount: string }) =>
     `Card ${code(a.cardId)}: internal monthly limit *${a.amount}*.`,
   limitSet: (a: { cardId: string; amount: string | null }) =>
-    `:white_check_mark: Card ${code(a.cardId)}: internal monthly limit set to *${a.amount ?? 'none'}*.`,
+    a.amount === null
+      ? `:white_check_mark: Card ${code(a.cardId)}: internal monthly limit removed; the card has *no internal limit* now.`
+      : `:white_check_mark: Card ${code(a.cardId)}: internal monthly limit set to *${a.amount}*.`,
+  limitsNotOffered: (a: { provider: keyof typeof ISSUER_NAMES }) =>
+    `Internal limits are not offered by this issuer (${ISSUER_NAMES[a.provider]}).`,
+  limitRemoveAsk: (a: { cardId: string; minutes: number }) =>
+    `:warning: A limit of 0 means *no internal limit*: it removes card ${code(a.cardId)}'s internal monthly limit, so its spending is no longer held to one. Press *Remove the limit* within ${a.minutes === 1 ? 'a minute' : `${a.minutes} minutes`} to confirm; nothing is sent to the issuer until you do.`,
+  limitRemoveButton: () => 'Remove the limit',
+  limitRemoveExpired: (a: { cardId: string }) =>
+    `:hourglass: This confirmation expired, so card ${code(a.cardId)}'s limit was not touched. Run ${code(`/card set-limit ${a.cardId} 0`)} again to remove it.`,
+  limitRemoveUnknown: () =>
+    ':hourglass: This confirmation is no longer valid, so nothing was changed. Run the command again if you still mean it.',
+  limitRemoveNotYours: () =>
+    ':no_entry: This confirmation belongs to the person who asked to remove the limit. Nothing was changed.',
+  limitRemoveUsed: (a: { cardId: string }) =>
+    `:information_source: This confirmation was already used: card ${code(a.cardId)}'s limit removal was sent once. Run ${code(`/card limit ${a.cardId}`)} to see the limit now.`,
   opStateConflict: (a: { op: PolicyOp; cardId: string; issuerMessage?: string | undefined }) =>
     `:no_entry: ${doing(a.op, a.cardId)} was refused by the issuer: ${escapeMrkdwn(a.issuerMessage ?? 'the card is not in a state that allows it')}.`,
   opCardNotFound: (a: { cardId: string }) =>
@@ -274,6 +291,10 @@ export const MESSAGES = {
   opMalformed: (a: { op: PolicyOp; cardId: string }) =>
     `:warning: The issuer answered in an unexpected format, so the result of ${doingLower(a.op, a.cardId)} could not be shown.`,
   opNotOffered: (a: { message: string }) => `:information_source: ${escapeMrkdwn(a.message)}`,
+  opWrongCardUnknown: (a: { op: PolicyOp; cardId: string }) =>
+    `:warning: The issuer answered ${doingLower(a.op, a.cardId)} about another card, so its outcome is *unknown*. ${MESSAGES.unknownOutcomeAdvice(a)}`,
+  opWrongCard: (a: { op: PolicyOp; cardId: string }) =>
+    `:warning: The issuer answered about another card than ${code(a.cardId)}, so nothing of its answer is shown. Try again; if it happens again, give the issuer's support the trace id below.`,
   opAuditUnavailable: (a: { op: PolicyOp; cardId: string }) =>
     `:floppy_disk: The audit log could not be written, so ${doingLower(a.op, a.cardId)} was *not* sent to the issuer. Tell the operator; nothing changed.`,
   opOtherError: (a: { message: string }) => `:warning: ${escapeMrkdwn(a.message)}`,

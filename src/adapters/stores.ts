@@ -7,6 +7,8 @@ import type { RevealOffersStore } from '../domain/cards/reveal-offers.js';
 import type { ReplayIds } from '../domain/deliveries/replay-ids.js';
 import type { ReplicaRegistry } from '../domain/replicas/replica-registry.js';
 import type { Logger } from '../logger.js';
+import { DATABASE_PROBE_TIMEOUT_MS } from '../service/readiness.js';
+import { databaseWritable } from '../service/sqlite-writable.js';
 import { createKeyedSerialiser } from './memory/keyed-serialiser.js';
 import { createMemoryReplayIds } from './memory/replay-ids.js';
 import { createLoneReplica } from './memory/replica-registry.js';
@@ -20,6 +22,7 @@ import {
   createPgReplicaRegistry,
   createPgRevealOffers,
 } from './postgres/shared-state.js';
+import { createPgWritableProbe } from './postgres/writable-probe.js';
 import { createApprovalsStore } from './sqlite/approvals-store.js';
 import { createAuditStore } from './sqlite/audit-store.js';
 import { closeDatabase, openDatabase } from './sqlite/database.js';
@@ -34,6 +37,11 @@ export interface Stores {
   replayIds: ReplayIds;
   cardLocks: KeyedLocks;
   replicas: ReplicaRegistry;
+  /**
+   * /readyz's database part: resolves when the database takes writes, throws saying why not.
+   * SQLite: the file, its folder and the disk (no lock taken); PostgreSQL: a write rolled back.
+   */
+  writable(): Promise<void>;
   /** Settles pending audit appends, then closes the database or the pool. */
   close(): Promise<void>;
 }
@@ -67,6 +75,7 @@ export async function openStores(
       replayIds: createMemoryReplayIds(),
       cardLocks: createKeyedSerialiser(),
       replicas: createLoneReplica(options.replicaId),
+      writable: async () => databaseWritable(choice.path),
       async close() {
         await audit.close();
         closeDatabase(db);
@@ -93,6 +102,7 @@ export async function openStores(
     replayIds: createPgReplayIds(pool),
     cardLocks: createPgKeyedLocks(pool),
     replicas: createPgReplicaRegistry(pool, replica),
+    writable: createPgWritableProbe(pool, replica, DATABASE_PROBE_TIMEOUT_MS),
     async close() {
       await audit.close();
       await pool.end();

@@ -110,7 +110,7 @@ export function instrumentIssuer(
     };
   return {
     provider: issuer.provider,
-    offers: issuer.offers,
+    offers: (op) => issuer.offers(op),
     activate: wrap('activate', issuer.activate.bind(issuer)),
     block: wrap('block', issuer.block.bind(issuer)),
     unblock: wrap('unblock', issuer.unblock.bind(issuer)),

@@ -11,11 +11,17 @@ export interface Readiness {
   check(): Promise<string[]>;
 }
 
+/** How long /readyz waits for the database part: a hung database answers 503, not a hung probe. */
+export const DATABASE_PROBE_TIMEOUT_MS = 2_000;
+
 export function createReadiness(options: {
   /** Resolves (or returns) when a write would go through; throws otherwise. */
   databaseWritable: () => unknown;
   policyLoaded: () => boolean;
+  /** Default DATABASE_PROBE_TIMEOUT_MS. */
+  databaseTimeoutMs?: number;
 }): Readiness {
+  const databaseTimeoutMs = options.databaseTimeoutMs ?? DATABASE_PROBE_TIMEOUT_MS;
   let issuer: string | undefined;
   let slack: string | undefined = 'token not checked yet';
   return {
@@ -31,7 +37,7 @@ export function createReadiness(options: {
     async check() {
       const failing: string[] = [];
       try {
-        await options.databaseWritable();
+        await withDeadline(options.databaseWritable, databaseTimeoutMs);
       } catch (error) {
         failing.push(`database: not writable (${error instanceof Error ? error.message : 'error'})`);
       }
@@ -43,4 +49,19 @@ export function createReadiness(options: {
       return failing;
     },
   };
+}
+
+async function withDeadline(work: () => unknown, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    // A probe that settles after the deadline is ignored (it releases what it holds by itself).
+    const running = Promise.resolve().then(work);
+    running.catch(() => {});
+    await Promise.race([running, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

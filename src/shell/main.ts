@@ -1,22 +1,36 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { LOG_LEVELS, type LogLevel, readEnvironment } from '../config.js';
-import { startOfflineBot } from './offline-bot.js';
+import { PolicyFileError, startOfflineBot } from './offline-bot.js';
 import { createCompleter, createShell } from './repl.js';
 import { createScriptIO, createTerminalIO, type ShellIO, writerOf } from './shell-io.js';
+import { createSimClock, parseWait } from './sim-clock.js';
 
 /*
- * `npm run shell [-- --provider sovera|paycaddy] [-- --log-level info]`: the whole bot offline.
+ * `npm run shell [-- --provider sandbox|sovera|paycaddy] [-- --log-level info]`: the whole bot offline.
  * At a terminal, an interactive session; with stdin from a file or a pipe, a script run line by
  * line (`npm run shell < docs/shell-demo.txt`), each command echoed so the transcript reads well.
+ * Time is simulated: `wait 30m` jumps it, and everything due on the way happens (see sim-clock.ts).
  */
 
-const USAGE = `usage: npm run shell -- [--provider sandbox|sovera|paycaddy] [--log-level <level>] [--reveal-hide-seconds <n>]
+const MIN_TTL_MS = 60_000;
+const MAX_TTL_MS = 7 * 86_400_000;
+
+const USAGE = `usage: npm run shell -- [--provider sandbox|sovera|paycaddy] [--policy <file>] [--ttl <duration>] [--log-level <level>] [--reveal-hide-seconds <n>]
   --provider             how the bot speaks to the sandbox issuer: sandbox (default, as npm start's default
                          CARD_API_PROVIDER=sandbox: Sovera, with limits), sovera or paycaddy (that dialect only)
+  --policy               a policy file like policy.example.yml (the default); its people and channels
+                         should be the shell's (users, channels), or nobody may do anything
+  --ttl                  how long a cancel request waits for an approver, e.g. 10m, 2h (default: the policy's)
   --log-level            the bot's JSON logs on stderr: ${LOG_LEVELS.join(', ')} (default silent; or LOG_LEVEL)
   --reveal-hide-seconds  how long a revealed secret stays before it is hidden (default 60)
 Reads commands from stdin line by line when it is not a terminal.`;
+
+function fail(problem: string): never {
+  process.stderr.write(`cardops shell: ${problem}\n`);
+  process.exit(2);
+}
 
 function usageError(problem: string): never {
   process.stderr.write(`cardops shell: ${problem}\n${USAGE}\n`);
@@ -48,18 +62,43 @@ async function main(): Promise<void> {
     usageError('--reveal-hide-seconds must be a number of seconds from 1 to 3600');
   }
 
-  const bot = await startOfflineBot({
-    provider,
-    logLevel: level,
-    logDestination: pino.destination({ dest: 2, sync: true }),
-    ...(hideSeconds !== undefined ? { revealHideMs: hideSeconds * 1000 } : {}),
-  });
+  let ttlMs: number | undefined;
+  if (values.ttl !== undefined) {
+    ttlMs = parseWait(values.ttl);
+    if (ttlMs === undefined || ttlMs < MIN_TTL_MS || ttlMs > MAX_TTL_MS)
+      usageError(`--ttl must be a duration from 1m to 7d, like 10m, 2h or 1d, not "${values.ttl}"`);
+  }
+  // npm runs scripts in the package folder; a relative path is meant from where npm was run.
+  const policyFile =
+    values.policy === undefined ? undefined : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.policy);
+
   // A terminal session only when both ends are a terminal: `npm run shell | tee log` wants plain lines.
-  const io: ShellIO =
-    process.stdin.isTTY && process.stdout.isTTY
-      ? createTerminalIO(process.stdin, process.stdout, createCompleter(), () => shell.interrupt())
-      : createScriptIO(process.stdin, writerOf(process.stdout));
-  const shell = createShell(bot, io, { provider });
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  // At a terminal time also passes on its own; a script's clock moves only by `wait`, so it reads the same on any machine.
+  const clock = createSimClock({ mode: interactive ? 'flowing' : 'frozen' });
+  let bot: Awaited<ReturnType<typeof startOfflineBot>>;
+  try {
+    bot = await startOfflineBot({
+      provider,
+      logLevel: level,
+      logDestination: pino.destination({ dest: 2, sync: true }),
+      clock,
+      ...(policyFile !== undefined ? { policyFile } : {}),
+      ...(ttlMs !== undefined ? { approvalTtlMs: ttlMs } : {}),
+      ...(hideSeconds !== undefined ? { revealHideMs: hideSeconds * 1000 } : {}),
+    });
+  } catch (error) {
+    if (error instanceof PolicyFileError) fail(error.problems.join('; '));
+    throw error;
+  }
+  const io: ShellIO = interactive
+    ? createTerminalIO(process.stdin, process.stdout, createCompleter(), () => shell.interrupt())
+    : createScriptIO(process.stdin, writerOf(process.stdout));
+  const shell = createShell(bot, io, {
+    provider,
+    clock,
+    ...(values.policy !== undefined ? { policyLabel: values.policy } : {}),
+  });
   // Killed or hung up: end the input, so the session closes the bot and removes its temporary database.
   const stop = () => {
     shell.interrupt();
@@ -89,6 +128,8 @@ function parseOptions() {
   return parseArgs({
     options: {
       provider: { type: 'string' },
+      policy: { type: 'string' },
+      ttl: { type: 'string' },
       'log-level': { type: 'string' },
       'reveal-hide-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },

@@ -12,7 +12,9 @@ import type { LogLevel } from '../config.js';
 import type { ApprovalsStore } from '../domain/approvals/approval-types.js';
 import type { AuditStore } from '../domain/audit/audit-types.js';
 import type { CardIssuer } from '../domain/cards/card-issuer.js';
-import { createPolicyStore, loadPolicyFile } from '../domain/policy/load-policy.js';
+import { type Clock, realClock } from '../domain/clock.js';
+import { createPolicyStore, loadPolicyFile, type PolicyStore } from '../domain/policy/load-policy.js';
+import type { Policy } from '../domain/policy/policy-schema.js';
 import { createLogger, type Logger } from '../logger.js';
 import { type Sandbox, startSandbox } from '../sandbox/server.js';
 import type { AppDeps } from '../slack/deps.js';
@@ -57,6 +59,8 @@ export interface OfflineBotOptions {
    */
   provider?: 'sovera' | 'paycaddy' | 'sandbox';
   policyFile?: string;
+  /** Overrides the policy's cancel approval ttl (the shell's `--ttl`). */
+  approvalTtlMs?: number;
   /** A folder for the database; a new temporary one by default. */
   dataDir?: string;
   databasePath?: string;
@@ -75,6 +79,11 @@ export interface OfflineBotOptions {
   issuer?: CardIssuer;
   issuerBaseUrl?: string;
   now?: () => Date;
+  /**
+   * What every timer runs on, the app's and the stand-in for Slack's (response_url and trigger_id
+   * lifetimes); `now` defaults to its time. The wall clock by default; the shell's is simulated.
+   */
+  clock?: Clock;
   signingSecret?: string;
   botToken?: string;
   /** Web API retries (default 0); fault tests set them to see Retry-After honoured. */
@@ -106,6 +115,8 @@ export interface OfflineBot {
   audit: AuditStore;
   approvals: ApprovalsStore;
   logger: Logger;
+  /** The clock the app and the stand-in for Slack run on. */
+  clock: Clock;
   databasePath: string;
   /** The app's URL in http mode. */
   url: string | undefined;
@@ -124,7 +135,10 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
   const databasePath = options.databasePath ?? path.join(dataDir, 'cardops.db');
   const policyFile = options.policyFile ?? path.resolve(import.meta.dirname, '../../policy.example.yml');
   const loaded = await loadPolicyFile(policyFile);
-  if (!loaded.ok) throw new Error(`policy: ${loaded.problems.join('; ')}`);
+  if (!loaded.ok) throw new PolicyFileError(loaded.problems);
+  if (options.approvalTtlMs !== undefined && !loaded.policy.approvals.cancel) {
+    throw new PolicyFileError([`${policyFile}: has no approvals.cancel section, so there is no approval ttl to set`]);
+  }
 
   const sandbox =
     options.issuer || options.issuerBaseUrl
@@ -142,7 +156,8 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
     options.issuer ??
     (provider === 'sandbox' ? createSandboxIssuer(issuerOptions) : createCardIssuer(provider, issuerOptions));
   const db = options.database ?? openDatabase(databasePath, { logger });
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock ?? realClock;
+  const now = options.now ?? (() => clock.now());
   const audit = createAuditStore(db, { now, logger });
   const approvals = createApprovalsStore(db, { now });
   const botToken = options.botToken ?? BOT_TOKEN_FOR_TESTS;
@@ -151,6 +166,7 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
     channels: DEMO_CHANNELS.map((c) => ({ ...c })),
     users: DEMO_USERS.map((u) => ({ id: u.id, name: u.name })),
     usergroups: DEMO_USERGROUPS,
+    now: () => clock.now().getTime(),
   });
   const signingSecret = options.signingSecret ?? SIGNING_SECRET_FOR_TESTS;
   const http = options.transport === 'http';
@@ -164,9 +180,13 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
       audit,
       approvals,
       revealOffers: createRevealOffersStore(db),
-      policy: createPolicyStore({ path: policyFile, initial: loaded.policy, logger }),
+      policy: withApprovalTtl(
+        createPolicyStore({ path: policyFile, initial: loaded.policy, logger }),
+        options.approvalTtlMs,
+      ),
       sandbox: sandbox !== undefined,
       now,
+      clock,
       ...(options.revealHideMs !== undefined ? { revealHideMs: options.revealHideMs } : {}),
       ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
     },
@@ -213,6 +233,7 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
     audit,
     approvals,
     logger,
+    clock,
     databasePath,
     url,
     async close() {
@@ -227,5 +248,32 @@ export async function startOfflineBot(options: OfflineBotOptions = {}): Promise<
       await slack.close();
       if (madeDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The policy file could not be used: each problem is one line naming the file. */
+export class PolicyFileError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`policy: ${problems.join('; ')}`);
+    this.name = 'PolicyFileError';
+  }
+}
+
+/** The policy in force with the cancel approval ttl replaced (kept across reloads). */
+function withApprovalTtl(store: PolicyStore, ttlMs: number | undefined): PolicyStore {
+  if (ttlMs === undefined) return store;
+  let seen: Policy | undefined;
+  let shaped: Policy | undefined;
+  return {
+    current() {
+      const policy = store.current();
+      if (policy !== seen || !shaped) {
+        seen = policy;
+        const cancel = policy.approvals.cancel;
+        shaped = cancel ? { ...policy, approvals: { ...policy.approvals, cancel: { ...cancel, ttlMs } } } : policy;
+      }
+      return shaped;
+    },
+    reload: () => store.reload(),
   };
 }

@@ -82,16 +82,23 @@ type Block = Record<string, unknown> & { type?: string };
  * The lines a person reads in a list of blocks. Buttons are numbered where they stand, from
  * `firstButton`, in the order `buttonsIn` lists them; without `firstButton` they are left out.
  */
-export function renderBlocks(blocks: unknown[] | undefined, dir: Directory, firstButton?: number): string[] {
+export function renderBlocks(
+  blocks: unknown[] | undefined,
+  dir: Directory,
+  firstButton?: number | readonly number[],
+): string[] {
   const lines: string[] = [];
-  let next = firstButton ?? 1;
+  let next = 0;
   const buttonLine = (elements: unknown[]): string | undefined => {
     const buttons = elements
       .map((e) => e as { type?: string; action_id?: string; text?: unknown; url?: string })
       .filter((e) => e?.type === 'button' && e.action_id)
       .map((e) => ({ label: textOf(e.text, dir) || String(e.action_id), url: e.url }));
     if (buttons.length === 0 || firstButton === undefined) return undefined;
-    const line = renderButtons(buttons, next);
+    const line = renderButtons(
+      buttons,
+      typeof firstButton === 'number' ? firstButton + next : firstButton.slice(next, next + buttons.length),
+    );
     next += buttons.length;
     return line;
   };
@@ -211,6 +218,8 @@ export interface ShellButton {
   /** Index among the buttons of these blocks, in the order `buttonsOf` reads them. */
   index: number;
   actionId: string;
+  blockId: string;
+  value: string | undefined;
   label: string;
   style: string | undefined;
   url: string | undefined;
@@ -233,6 +242,8 @@ export function buttonsIn(blocks: unknown[] | undefined, dir: Directory): ShellB
     return {
       index,
       actionId: ref.actionId,
+      blockId: ref.blockId,
+      value: ref.value,
       label: ref.text,
       style: ref.style,
       url: typeof element.url === 'string' ? element.url : undefined,
@@ -248,9 +259,13 @@ export function buttonsIn(blocks: unknown[] | undefined, dir: Directory): ShellB
   });
 }
 
-/** `[1] Approve  [2] Reject`, numbered from `first`. */
-export function renderButtons(buttons: readonly { label: string; url?: string | undefined }[], first: number): string {
-  return buttons.map((b, i) => `[${first + i}] ${b.label}${b.url ? ` (opens ${b.url})` : ''}`).join('  ');
+/** `[1] Approve  [2] Reject`: numbered from `first`, or with the given numbers in order. */
+export function renderButtons(
+  buttons: readonly { label: string; url?: string | undefined }[],
+  first: number | readonly number[],
+): string {
+  const numberOf = (i: number) => (typeof first === 'number' ? first + i : (first[i] ?? '?'));
+  return buttons.map((b, i) => `[${numberOf(i)}] ${b.label}${b.url ? ` (opens ${b.url})` : ''}`).join('  ');
 }
 
 /** Who sees a message, in words: `ephemeral → alice in #support`, `public in #card-approvals`, `dm → mallory`. */
@@ -305,8 +320,8 @@ export function formatBytes(size: number): string {
 }
 
 export interface RenderMessageOptions {
-  /** The number the first button gets. */
-  firstButton: number;
+  /** The number the first button gets, or each button's number in order. */
+  firstButton: number | readonly number[];
   /** The message was shown before and has been replaced since. */
   updated: boolean;
   files?: FileShown[];
@@ -462,7 +477,7 @@ export function checkAnswer(field: InputField, answer: string): { value: string 
 export function renderView(
   view: Record<string, unknown>,
   dir: Directory,
-  options: { heading: string; firstButton: number; inputs?: boolean },
+  options: { heading: string; firstButton: number | readonly number[]; inputs?: boolean },
 ): string {
   const title = textOf(view.title, dir);
   const lines = [`${options.heading}${title ? `: ${title}` : ''}`];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CARD_OPS } from '../domain/ops.js';
 import type { Policy } from '../domain/policy/policy-schema.js';
 import { DEMO_CARDS } from '../sandbox/demo-cards.js';
+import type { SandboxCardState } from '../sandbox/server.js';
 import type { OpenView, SlackMessage } from './fake-slack.js';
 import { DEMO_CHANNELS, DEMO_USERS, type OfflineBot } from './offline-bot.js';
 import {
@@ -12,6 +13,7 @@ import {
   checkAnswer,
   type Directory,
   describeField,
+  dmOwner,
   type FileShown,
   type InputField,
   inputFieldsOf,
@@ -24,6 +26,7 @@ import {
   visibilityOf,
 } from './render.js';
 import { INTERRUPTED, type ShellIO } from './shell-io.js';
+import { formatDuration, parseWait, type SimClock } from './sim-clock.js';
 
 /**
  * `npm run shell`: one person at a terminal plays every user of the workspace. They type slash
@@ -39,6 +42,10 @@ export interface ShellOptions {
   filesDir?: string;
   /** The longest `wait`, in seconds. */
   maxWaitSeconds?: number;
+  /** The bot's simulated clock: `wait` jumps it. Without one, `wait` lets real time pass. */
+  clock?: SimClock;
+  /** The policy file as the person named it (the banner says which policy is in force). */
+  policyLabel?: string;
   /** How often a terminal session looks for background changes while the prompt waits. */
   pollMs?: number;
 }
@@ -59,12 +66,21 @@ export interface Shell {
   readonly channelId: string;
 }
 
-type PressTarget =
-  | { kind: 'message'; message: SlackMessage; button: ShellButton; revision: number }
-  | { kind: 'home'; owner: string; button: ShellButton }
-  | { kind: 'modal'; owner: string; viewId: string; button: ShellButton };
+/** Where a button is on screen: a message, someone's Home tab, someone's modal. */
+type Place =
+  | { kind: 'message'; message: SlackMessage }
+  | { kind: 'home'; owner: string }
+  | { kind: 'modal'; owner: string; viewId: string };
 
+/** A number once shown for a button: it keeps meaning that button while the button is on screen. */
+interface Numbered {
+  place: Place;
+  key: string;
+}
+
+/** Real time a `wait` may take without a simulated clock (tests); simulated, far more. */
 const MAX_WAIT_SECONDS = 120;
+const MAX_SIMULATED_WAIT_SECONDS = 7 * 86_400;
 const SHOW_DEFAULT = 10;
 
 const HELP = `Commands
@@ -72,16 +88,19 @@ const HELP = `Commands
   in <#name|id|dm>       move to another channel, or dm (your direct message with the bot)
   /card …  /card-audit … any slash command, typed as in Slack, as you, where you are
   buttons                the buttons you can see, numbered
-  press <n>              press button n (numbers come from the last listing)
+  press <n|label>        press button n (a number keeps its button while it is on screen), or the
+                         newest button you can see with that label (press Approve)
   home                   open your Home tab of the app
   show [n]               the last n messages you can see here (default ${SHOW_DEFAULT})
   modal                  show and fill your open modal;  cancel-modal  closes it
-  wait <seconds>         let time pass so background jobs run (at most ${MAX_WAIT_SECONDS} s)
-  users | channels | cards   who is who, what is allowed where, the demo cards now
+  wait <time>            jump the clock: wait 90s, wait 30m, wait 2h; whatever falls due on the way
+                         happens (requests expire, reminders, revealed values hidden, limits reset)
+  users | channels | cards   who is who, what is allowed where, the demo cards' state at the issuer now
   audit [n]              the last n rows of the audit log (a developer's peek; managers use /card-audit)
   help | quit            this text | leave (also exit, Ctrl-D)
 In a modal, each field is asked in turn: pick options by number or value, leave optional fields
-empty, type !cancel to close the modal.`;
+empty, type !cancel to close the modal. @name and #channel in a slash command are sent as Slack sends
+a name picked from its autocomplete (<@U…|name>, <#C…|name>). Ctrl-C clears the line; twice quits.`;
 
 export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions): Shell {
   const { slack, driver } = bot;
@@ -89,13 +108,16 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
     users: new Map([...slack.users.values()].map((u) => [u.id, u.name])),
     channels: new Map([...slack.channels.values()].map((c) => [c.id, c.name])),
   };
-  const maxWait = options.maxWaitSeconds ?? MAX_WAIT_SECONDS;
+  const clock = options.clock;
+  const maxWait = options.maxWaitSeconds ?? (clock ? MAX_SIMULATED_WAIT_SECONDS : MAX_WAIT_SECONDS);
   let userId: string = DEMO_USERS[0].id;
   /** A channel id, or `dm`: the DM with the bot follows whoever is acting. */
   let channel = 'C0SUPPORT';
   const seen = new Map<number, number>();
   const homesSeen = new Map<string, string>();
-  let targets: PressTarget[] = [];
+  const numberByKey = new Map<string, number>();
+  const byNumber = new Map<number, Numbered>();
+  let nextNumber = 1;
   let filesDir = options.filesDir;
   const savedFiles = new Map<string, string>();
   let busy = false;
@@ -104,6 +126,54 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
   const channelId = () => (channel === 'dm' ? `D${userId.slice(1)}` : channel);
   const promptText = () => `${userLabel(dir, userId)}@${channelLabel(dir, channelId())}> `;
   const say = (text: string) => io.print(text);
+
+  // ----- button numbers ------------------------------------------------------------
+  // A number is never given to another button: while its message (or Home tab, or modal) shows the
+  // button, the number means it, however often the message is updated or shown again.
+
+  const placeKey = (place: Place): string =>
+    place.kind === 'message'
+      ? `msg:${place.message.id}`
+      : place.kind === 'home'
+        ? `home:${place.owner}`
+        : `modal:${place.viewId}`;
+
+  /** What makes a button the same button: where it is, its block, action and value. */
+  const keysOf = (place: Place, buttons: readonly ShellButton[]): string[] => {
+    const repeats = new Map<string, number>();
+    return buttons.map((b) => {
+      const base = `${placeKey(place)}|${b.blockId}|${b.actionId}|${b.value ?? ''}`;
+      const nth = repeats.get(base) ?? 0;
+      repeats.set(base, nth + 1);
+      return `${base}|${nth}`;
+    });
+  };
+
+  /** The numbers of these buttons: the ones they had, new ones for buttons never shown. */
+  const numberButtons = (place: Place, buttons: readonly ShellButton[]): number[] =>
+    keysOf(place, buttons).map((key) => {
+      let n = numberByKey.get(key);
+      if (n === undefined) {
+        n = nextNumber++;
+        numberByKey.set(key, n);
+      }
+      byNumber.set(n, { place, key });
+      return n;
+    });
+
+  const blocksAt = (place: Place): unknown[] | undefined => {
+    if (place.kind === 'message') return place.message.blocks;
+    if (place.kind === 'home') return slack.homeTabs.get(place.owner)?.blocks as unknown[] | undefined;
+    const view = slack.views.find((v) => v.id === place.viewId && v.open);
+    return view?.view.blocks as unknown[] | undefined;
+  };
+
+  /** The button a number means, as it is on screen now; undefined once it is gone. */
+  const buttonNow = (numbered: Numbered): ShellButton | undefined => {
+    const buttons = buttonsIn(blocksAt(numbered.place), dir);
+    const at = keysOf(numbered.place, buttons).indexOf(numbered.key);
+    return at < 0 ? undefined : buttons[at];
+  };
 
   // ----- what changed -----------------------------------------------------------------
 
@@ -133,20 +203,11 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
   /** Messages and Home tabs that appeared or changed since last shown, rendered; their buttons numbered. */
   const collectChanges = (includeHomes = true): string | undefined => {
     const parts: string[] = [];
-    const listed: PressTarget[] = [];
     for (const message of slack.messages) {
       const shown = seen.get(message.id);
       if (shown === message.revision) continue;
       seen.set(message.id, message.revision);
-      parts.push(
-        renderMessage(message, dir, {
-          firstButton: listed.length + 1,
-          updated: shown !== undefined,
-          files: filesOf(message),
-        }),
-      );
-      for (const button of buttonsIn(message.blocks, dir))
-        listed.push({ kind: 'message', message, button, revision: message.revision });
+      parts.push(showMessage(message, shown !== undefined));
     }
     if (includeHomes) {
       for (const [owner, view] of slack.homeTabs) {
@@ -154,24 +215,28 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
         const before = homesSeen.get(owner);
         if (before === key) continue;
         homesSeen.set(owner, key);
-        parts.push(renderHome(owner, view, listed, before !== undefined));
+        parts.push(renderHome(owner, view, before !== undefined));
       }
     }
-    if (listed.length > 0) targets = listed;
     return parts.length > 0 ? parts.join('\n') : undefined;
   };
 
-  const renderHome = (
-    owner: string,
-    view: Record<string, unknown>,
-    listed: PressTarget[],
-    updated: boolean,
-  ): string => {
+  /** A message with its buttons numbered; a reply in a thread says which message it answers. */
+  const showMessage = (message: SlackMessage, updated: boolean): string => {
+    const numbers = numberButtons({ kind: 'message', message }, buttonsIn(message.blocks, dir));
+    const text = renderMessage(message, dir, { firstButton: numbers, updated, files: filesOf(message) });
+    const parent = message.threadTs
+      ? slack.messages.find((m) => m.ts === message.threadTs && m.channel === message.channel)
+      : undefined;
+    if (!parent) return text;
+    const [header = '', ...rest] = text.split('\n');
+    return [`${header} in the thread of msg ${parent.id}`, ...rest].join('\n');
+  };
+
+  const renderHome = (owner: string, view: Record<string, unknown>, updated: boolean): string => {
     const heading = `[${updated ? 'updated · ' : ''}Home tab of ${userLabel(dir, owner)}]`;
-    const text = renderView(view, dir, { heading, firstButton: listed.length + 1 });
-    for (const button of buttonsIn(view.blocks as unknown[] | undefined, dir))
-      listed.push({ kind: 'home', owner, button });
-    return text;
+    const numbers = numberButtons({ kind: 'home', owner }, buttonsIn(view.blocks as unknown[] | undefined, dir));
+    return renderView(view, dir, { heading, firstButton: numbers });
   };
 
   const flush = (): boolean => {
@@ -225,18 +290,17 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
     for (let round = 0; round < 20; round++) {
       const fields = inputFieldsOf(view.view, dir);
       if (toAsk === undefined) {
-        const listed: PressTarget[] = [];
+        const numbers = numberButtons(
+          { kind: 'modal', owner: view.user, viewId: view.id },
+          buttonsIn(view.view.blocks as unknown[] | undefined, dir),
+        );
         say(
           renderView(view.view, dir, {
             heading: `[modal for ${userLabel(dir, view.user)}]`,
-            firstButton: 1,
+            firstButton: numbers,
             inputs: false,
           }),
         );
-        for (const button of buttonsIn(view.view.blocks as unknown[] | undefined, dir)) {
-          listed.push({ kind: 'modal', owner: view.user, viewId: view.id, button });
-        }
-        if (listed.length > 0) targets = listed;
         toAsk = fields;
         values = {};
       }
@@ -330,7 +394,31 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
     return /^[CG][A-Z0-9]{2,}$/.test(t) ? t : undefined;
   };
 
-  const aboutUser = (id: string) => DEMO_USERS.find((u) => u.id === id)?.about ?? 'not one of the demo people: no role';
+  /**
+   * `@alice` and `#support` as Slack sends them once picked from its autocomplete in a command whose
+   * escaping is on (manifest.yml: should_escape): `<@U0AGENT01|alice>`, `<#C0SUPPORT|support>`.
+   * Names nobody has are sent as typed, as Slack does.
+   */
+  const escapeMentions = (text: string): string =>
+    text.replace(/(^|[\s:(,])([@#])([\w.-]*[\w])/g, (whole, before: string, sigil: string, name: string) => {
+      const lower = name.toLowerCase();
+      if (sigil === '@') {
+        const user = [...slack.users.values()].find((u) => u.name.toLowerCase() === lower);
+        return user ? `${before}<@${user.id}|${user.name}>` : whole;
+      }
+      const found = [...slack.channels.values()].find((c) => c.name.toLowerCase() === lower);
+      return found ? `${before}<#${found.id}|${found.name}>` : whole;
+    });
+
+  /** The roles the policy in force gives someone, directly or through a user group of the stand-in Slack. */
+  const aboutUser = (id: string): string => {
+    const roles = Object.entries(policy().roles).flatMap(([role, holders]) => {
+      if (holders.users.includes(id)) return [role];
+      const group = holders.usergroups.find((g) => slack.usergroups[g]?.includes(id));
+      return group ? [`${role} through the user group ${group}`] : [];
+    });
+    return roles.length > 0 ? roles.join(', ') : 'no role at all';
+  };
 
   const policy = (): Policy => bot.bot.deps.policy.current();
 
@@ -361,11 +449,28 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
     return rows.join('\n');
   };
 
-  const cardsTable = () =>
-    DEMO_CARDS.map((card) => {
-      const now = bot.sandbox?.card(card.id)?.status ?? card.status;
-      return `  ${card.id.padEnd(24)} ${now.padEnd(11)} ${card.note}`;
+  /** A demo card as the issuer holds it now: its state, and what that lets you try. */
+  const liveState = (state: SandboxCardState, fault: string | undefined): string => {
+    const parts: string[] = [];
+    if (state.status === 'pendingAck')
+      parts.push(state.printed ? 'printed: can be activated' : 'not printed yet: activation refused');
+    if (state.status === 'cancelled') parts.push('final');
+    if (state.pinBlocked) parts.push('PIN blocked (try unblock-pin)');
+    if (state.limit !== null) parts.push(`internal limit ${state.limit}`);
+    if (fault) parts.push(fault);
+    return `${state.status.padEnd(11)} ${parts.join(', ')}`.trimEnd();
+  };
+
+  const cardsTable = (): string => {
+    const sandbox = bot.sandbox;
+    if (!sandbox) return "  (the issuer is not the embedded sandbox: ask it for its cards' state)";
+    return DEMO_CARDS.map((card) => {
+      const state = sandbox.card(card.id);
+      // A fault card's misbehaviour is what it is for, not a state the issuer reports.
+      const fault = card.fault ? card.note.slice(card.note.indexOf('fault:')) : undefined;
+      return `  ${card.id.padEnd(24)} ${state ? liveState(state, fault) : 'unknown to the issuer'}`;
     }).join('\n');
+  };
 
   const dialect =
     options.provider === 'paycaddy'
@@ -374,11 +479,21 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
         ? 'Sovera v2 dialect alone, without limits (--provider paycaddy for the other)'
         : 'Sovera v2 dialect with limits, as npm start with CARD_API_PROVIDER=sandbox (--provider sovera or paycaddy for one dialect alone)';
 
+  const timeLine = () => {
+    const ttl = policy().approvals.cancel?.ttlMs;
+    const expiry =
+      ttl === undefined ? 'no cancel approvals in this policy' : `cancel requests wait ${formatDuration(ttl)}`;
+    return clock
+      ? `Time: simulated (${expiry}); \`wait 30m\` jumps it and whatever falls due happens.`
+      : `Time: the wall clock (${expiry}).`;
+  };
+
   const banner = () =>
     [
       'cardops offline shell: the real bot, a stand-in for Slack and the sandbox issuer, in your terminal.',
       `Issuer: the embedded sandbox, spoken to in the ${dialect}. Demo cards only.`,
-      'Policy: policy.example.yml. Database: a temporary SQLite file, deleted when you leave.',
+      `Policy: ${options.policyLabel ?? 'policy.example.yml'}. Database: a temporary SQLite file, deleted when you leave.`,
+      timeLine(),
       '',
       'People',
       usersTable(),
@@ -386,96 +501,126 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
       'Channels (what /card may do there)',
       channelsTable(),
       '',
-      'Demo cards (state now, what each is for)',
+      'Demo cards (their state at the issuer now)',
       cardsTable(),
       '',
       `You are ${userLabel(dir, userId)} in ${channelLabel(dir, channelId())}. Try: /card help   ·   /card block card-active-1 lost wallet   ·   help`,
     ].join('\n');
 
+  /** Messages this person can see: public ones, and those ephemeral to them. */
+  const visibleMessages = () =>
+    slack.messages.filter((m) =>
+      m.visibility === 'ephemeral' ? m.to === userId : !m.channel.startsWith('D') || dmOwner(m.channel) === userId,
+    );
+
   const listButtons = () => {
-    const listed: PressTarget[] = [];
     const lines: string[] = [];
-    const mine = slack.messages.filter((m) => m.visibility === 'public' || m.to === userId);
-    for (const message of mine) {
+    for (const message of visibleMessages()) {
       const buttons = buttonsIn(message.blocks, dir);
       if (buttons.length === 0) continue;
       const first = renderMrkdwn(message.text, dir).split('\n')[0] ?? '';
       lines.push(
         `  msg ${message.id} (${visibilityOf(message, dir)}): ${first.length > 70 ? `${first.slice(0, 70)}…` : first}`,
       );
-      lines.push(`    ${renderButtons(buttons, listed.length + 1)}`);
-      for (const button of buttons) listed.push({ kind: 'message', message, button, revision: message.revision });
+      lines.push(`    ${renderButtons(buttons, numberButtons({ kind: 'message', message }, buttons))}`);
     }
     const home = slack.homeTabs.get(userId);
     const homeButtons = home ? buttonsIn(home.blocks as unknown[] | undefined, dir) : [];
     if (homeButtons.length > 0) {
       lines.push('  your Home tab:');
-      lines.push(`    ${renderButtons(homeButtons, listed.length + 1)}`);
-      for (const button of homeButtons) listed.push({ kind: 'home', owner: userId, button });
+      lines.push(`    ${renderButtons(homeButtons, numberButtons({ kind: 'home', owner: userId }, homeButtons))}`);
     }
     const modal = driver.openViewOf(userId);
     const modalButtons = modal ? buttonsIn(modal.view.blocks as unknown[] | undefined, dir) : [];
     if (modal && modalButtons.length > 0) {
       lines.push('  your open modal:');
-      lines.push(`    ${renderButtons(modalButtons, listed.length + 1)}`);
-      for (const button of modalButtons) listed.push({ kind: 'modal', owner: userId, viewId: modal.id, button });
+      lines.push(
+        `    ${renderButtons(modalButtons, numberButtons({ kind: 'modal', owner: userId, viewId: modal.id }, modalButtons))}`,
+      );
     }
-    if (listed.length === 0) return say(`No buttons that ${userLabel(dir, userId)} can see.`);
-    targets = listed;
+    if (lines.length === 0) return say(`No buttons that ${userLabel(dir, userId)} can see.`);
     say([`Buttons ${userLabel(dir, userId)} can see:`, ...lines].join('\n'));
   };
 
+  /** `press Approve`: the newest button with that label this person can see (their modal's, their Home tab's, a message's). */
+  const numberForLabel = (label: string): number | undefined => {
+    const wanted = label.trim().toLowerCase();
+    const places: Place[] = [];
+    for (const message of visibleMessages()) places.push({ kind: 'message', message });
+    if (slack.homeTabs.has(userId)) places.push({ kind: 'home', owner: userId });
+    const modal = driver.openViewOf(userId);
+    if (modal) places.push({ kind: 'modal', owner: userId, viewId: modal.id });
+    places.reverse();
+    // The exact label first; else the newest whose label starts with what was typed (`press Appr`).
+    for (const matches of [(l: string) => l === wanted, (l: string) => l.startsWith(wanted)]) {
+      for (const place of places) {
+        const buttons = buttonsIn(blocksAt(place), dir);
+        for (let i = buttons.length - 1; i >= 0; i--) {
+          if (matches(buttons[i]?.label.trim().toLowerCase() ?? '')) return numberButtons(place, buttons)[i];
+        }
+      }
+    }
+    return undefined;
+  };
+
   const press = async (arg: string): Promise<'eof' | undefined> => {
-    const n = Number(arg);
-    const target = Number.isInteger(n) ? targets[n - 1] : undefined;
-    if (!target) {
-      say(
-        targets.length === 0
-          ? 'No buttons listed yet: `buttons` lists them.'
-          : `Press a number from 1 to ${targets.length} (\`buttons\` lists them again).`,
-      );
+    if (arg.trim() === '') {
+      say('press <n|label>: a button number as shown beside it (`buttons` lists them), or its label.');
+      return undefined;
+    }
+    const n = /^\d+$/.test(arg.trim()) ? Number(arg) : numberForLabel(arg);
+    if (n === undefined) {
+      say(`No button labelled “${arg.trim()}” that ${userLabel(dir, userId)} can see: \`buttons\` lists them.`);
+      return undefined;
+    }
+    const numbered = byNumber.get(n);
+    if (!numbered) {
+      say(`No button was shown as [${n}]: \`buttons\` lists the ones you can see.`);
       return undefined;
     }
     const who = userLabel(dir, userId);
-    if (target.kind === 'message') {
-      const { message } = target;
+    const { place } = numbered;
+    if (place.kind === 'message') {
+      const { message } = place;
       if (message.visibility === 'ephemeral' && message.to !== userId) {
         say(
           `${who} cannot see that message: it is ephemeral to ${userLabel(dir, message.to ?? '?')} (\`as ${userLabel(dir, message.to ?? '?')}\` first).`,
         );
         return undefined;
       }
-      const now = buttonsIn(message.blocks, dir)[target.button.index];
-      if (!now || now.actionId !== target.button.actionId) {
-        say('That button is no longer on its message (it was replaced). `buttons` lists the current ones.');
+      const now = buttonNow(numbered);
+      if (!now) {
+        say(
+          `Button [${n}] is no longer on msg ${message.id} (the message was replaced). \`buttons\` lists the current ones.`,
+        );
         return undefined;
       }
       if (!(await confirmed(now))) return undefined;
-      say(`(${who} presses “${now.label}” on msg ${message.id})`);
+      say(`(${who} presses [${n}] “${now.label}” on msg ${message.id})`);
       const result = await driver.click(userId, message, now.index);
       if (result.status !== 200) say('(the app did not acknowledge the click)');
       return afterAction();
     }
-    if (target.owner !== userId) {
+    if (place.owner !== userId) {
       say(
-        `That button is in ${target.kind === 'home' ? 'the Home tab' : 'a modal'} of ${userLabel(dir, target.owner)}: \`as ${userLabel(dir, target.owner)}\` first.`,
+        `That button is in ${place.kind === 'home' ? 'the Home tab' : 'a modal'} of ${userLabel(dir, place.owner)}: \`as ${userLabel(dir, place.owner)}\` first.`,
       );
       return undefined;
     }
     const view =
-      target.kind === 'home'
+      place.kind === 'home'
         ? (() => {
             const home = slack.homeTabs.get(userId);
             return home ? { id: String(home.id ?? `home-${userId}`), view: home } : undefined;
           })()
-        : slack.views.find((v) => v.id === target.viewId && v.open);
-    const now = view ? buttonsIn(view.view.blocks as unknown[] | undefined, dir)[target.button.index] : undefined;
-    if (!view || !now || now.actionId !== target.button.actionId) {
-      say('That button is gone (its view changed or closed). `buttons` lists the current ones.');
+        : slack.views.find((v) => v.id === place.viewId && v.open);
+    const now = view ? buttonNow(numbered) : undefined;
+    if (!view || !now) {
+      say(`Button [${n}] is gone (its view changed or closed). \`buttons\` lists the current ones.`);
       return undefined;
     }
     if (!(await confirmed(now))) return undefined;
-    say(`(${who} presses “${now.label}” in ${target.kind === 'home' ? 'the Home tab' : 'the modal'})`);
+    say(`(${who} presses [${n}] “${now.label}” in ${place.kind === 'home' ? 'the Home tab' : 'the modal'})`);
     const result = await driver.clickInView(userId, view, now.index);
     if (result.status !== 200) say('(the app did not acknowledge the click)');
     return afterAction();
@@ -506,9 +651,7 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
       return;
     }
     homesSeen.set(userId, JSON.stringify(view));
-    const listed: PressTarget[] = [];
-    say(renderHome(userId, view, listed, false));
-    if (listed.length > 0) targets = listed;
+    say(renderHome(userId, view, false));
   };
 
   const show = (arg: string | undefined) => {
@@ -517,36 +660,34 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
     const visible = slack.visibleTo(userId, channelId()).slice(-n);
     if (visible.length === 0)
       return say(`${userLabel(dir, userId)} sees no messages in ${channelLabel(dir, channelId())}.`);
-    const listed: PressTarget[] = [];
-    const parts = visible.map((message) => {
-      const text = renderMessage(message, dir, {
-        firstButton: listed.length + 1,
-        updated: false,
-        files: filesOf(message),
-      });
-      for (const button of buttonsIn(message.blocks, dir))
-        listed.push({ kind: 'message', message, button, revision: message.revision });
-      return text;
-    });
-    if (listed.length > 0) targets = listed;
-    say(parts.join('\n'));
+    say(visible.map((message) => showMessage(message, false)).join('\n'));
   };
 
   const wait = async (arg: string | undefined) => {
-    const seconds = Number(arg);
-    if (arg === undefined || !Number.isFinite(seconds) || seconds <= 0)
-      return say(`wait <seconds>: between 0 and ${maxWait}.`);
-    const capped = Math.min(seconds, maxWait);
-    if (capped < seconds) say(`(waiting ${maxWait} s, the most wait allows)`);
-    const until = Date.now() + capped * 1000;
+    const ms = arg === undefined ? undefined : parseWait(arg);
+    if (ms === undefined || ms <= 0)
+      return say(`wait <time>: 90s, 30m, 2h, 1d or plain seconds, up to ${formatDuration(maxWait * 1000)}.`);
+    const capped = Math.min(ms, maxWait * 1000);
+    if (capped < ms) say(`(waiting ${formatDuration(capped)}, the most wait allows)`);
     interrupted = false;
+    if (clock) {
+      // Everything due on the way runs at its moment, its work finished before the next.
+      await clock.advance(capped, () => bot.bot.idle());
+      await bot.bot.idle();
+      flush();
+      say(
+        `(${formatDuration(capped)} passed: it is now ${clock.now().toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
+      );
+      return;
+    }
+    const until = Date.now() + capped;
     while (Date.now() < until && !interrupted) {
       await sleep(Math.min(250, until - Date.now()));
       flush();
     }
     await bot.bot.idle();
     flush();
-    say(interrupted ? '(wait cut short)' : `(${capped} s passed)`);
+    say(interrupted ? '(wait cut short)' : `(${formatDuration(capped)} passed)`);
   };
 
   const auditPeek = async (arg: string | undefined) => {
@@ -579,7 +720,9 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
       flush();
       if (line.startsWith('/')) {
         const command = line.split(/\s+/)[0] ?? line;
-        const text = line.slice(command.length).trim();
+        const typed = line.slice(command.length).trim();
+        const text = escapeMentions(typed);
+        if (text !== typed) say(`(Slack sends it as: ${command} ${text})`);
         const result = await driver.command(userId, channelId(), command, text);
         if (result.status !== 200) {
           say(
@@ -624,7 +767,7 @@ export function createShell(bot: OfflineBot, io: ShellIO, options: ShellOptions)
           say(`Channels (* where you are)\n${channelsTable()}`);
           return undefined;
         case 'cards':
-          say(`Demo cards (state now, what each is for)\n${cardsTable()}`);
+          say(`Demo cards (their state at the issuer now)\n${cardsTable()}`);
           return undefined;
         case 'buttons':
           listButtons();
@@ -756,6 +899,7 @@ export function createCompleter(): (line: string) => [string[], string] {
     if (words.length <= 1) pool = commands;
     else if (words[0] === 'as') pool = DEMO_USERS.map((u) => u.name);
     else if (words[0] === 'in') pool = [...DEMO_CHANNELS.map((c) => `#${c.name}`), 'dm'];
+    else if (words[0] === 'wait') pool = ['90s', '5m', '30m', '1h', '2h', '1d'];
     else if (words[0] === '/card' && words.length === 2) pool = ops;
     else if (words[0] === '/card-audit' && words.length === 2)
       pool = ['export', 'verify', 'user:', 'card:', 'op:', 'outcome:', 'channel:', 'since:', 'until:'];

@@ -31,6 +31,11 @@ export interface AskOptions {
 /** What Ctrl-C answers to a waiting prompt: the shell quits at its prompt and abandons a modal. */
 export const INTERRUPTED = '\u0003';
 
+/** A second Ctrl-C within this long of the first quits; the first only clears the line. */
+export const QUIT_WINDOW_MS = 2_000;
+
+export const CTRL_C_NOTICE = '(Press Ctrl-C again to quit; Ctrl-D quits too)';
+
 const MASK = '••••';
 
 /** A comment line of a script: `#` at the command prompt; `# ` or a lone `#` in a field, where `#5` may be an answer. */
@@ -38,6 +43,14 @@ export function isComment(line: string, kind: 'command' | 'field'): boolean {
   const t = line.trimStart();
   if (kind === 'command') return t.startsWith('#');
   return t === '#' || t.startsWith('# ');
+}
+
+/**
+ * `#> text`: what a guided tour expects the step above to print (docs/shell-demo.txt); its test
+ * checks them. A script skips them without echoing, so the transcript shows only what happened.
+ */
+export function isExpectation(line: string): boolean {
+  return line.trimStart().startsWith('#>');
 }
 
 /** Reads a script line by line (stdin not a terminal); echoes each answer after its prompt, masked for secrets. */
@@ -63,6 +76,7 @@ export function createScriptIO(input: Readable, write: (text: string) => void): 
             return undefined;
           }
           const line = next.value.replace(/\r$/, '');
+          if (isExpectation(line)) continue;
           if (isComment(line, kind)) {
             write(`${line.trim()}\n`);
             continue;
@@ -87,14 +101,21 @@ export function createScriptIO(input: Readable, write: (text: string) => void): 
   };
 }
 
-/** Line editing at a terminal, with history and completion; answers to secret fields are masked as typed. */
+/**
+ * Line editing at a terminal, with history and completion; answers to secret fields are masked as
+ * typed. Ctrl-C clears the line (or cuts a running command short) and says how to quit: a second
+ * one within 2 s quits, as does Ctrl-D on an empty line.
+ */
 export function createTerminalIO(
-  input: NodeJS.ReadStream,
-  output: NodeJS.WriteStream,
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
   completer?: (line: string) => [string[], string],
   /** Ctrl-C while no prompt waits (a command is running, e.g. `wait`). */
   onInterrupt?: () => void,
+  /** The wall clock the 2 s between two Ctrl-Cs is measured on (a test's own). */
+  options: { nowMs?: () => number } = {},
 ): ShellIO {
+  const nowMs = options.nowMs ?? Date.now;
   const rl = readline.createInterface({
     input,
     output,
@@ -105,6 +126,10 @@ export function createTerminalIO(
   let pending: ((line: string | undefined) => void) | undefined;
   let closed = false;
   let muted = false;
+  /** While set, readline's redrawing is not shown (the line is being cleared). */
+  let hushed = false;
+  let lastInterrupt: number | undefined;
+  let asking: 'command' | 'field' = 'command';
 
   // Typed characters of a secret field are shown as `*`. readline offers no option for this; the
   // documented-by-use hook is `_writeToOutput`, through which it echoes every keystroke.
@@ -112,6 +137,7 @@ export function createTerminalIO(
   const original = hooked._writeToOutput?.bind(rl);
   if (original) {
     hooked._writeToOutput = (text: string) => {
+      if (hushed) return;
       if (!muted) return original(text);
       // Keep control sequences and the prompt; replace what was typed.
       const prompt = rl.getPrompt();
@@ -138,9 +164,34 @@ export function createTerminalIO(
     settle(undefined);
   });
   rl.on('SIGINT', () => {
+    const at = nowMs();
+    const again = lastInterrupt !== undefined && at - lastInterrupt <= QUIT_WINDOW_MS;
+    lastInterrupt = at;
     output.write('^C\n');
-    if (pending) settle(INTERRUPTED);
-    else onInterrupt?.();
+    if (again) {
+      // Quitting reads as the end of the input, wherever it is asked (a prompt, a modal's field).
+      if (!pending) onInterrupt?.();
+      rl.close();
+      return;
+    }
+    if (!pending) {
+      onInterrupt?.();
+      output.write(`${CTRL_C_NOTICE}\n`);
+      return;
+    }
+    // Clear what was typed (Ctrl-E, Ctrl-U) without showing readline redraw it, then a fresh prompt.
+    hushed = true;
+    try {
+      rl.write(null, { ctrl: true, name: 'e' });
+      rl.write(null, { ctrl: true, name: 'u' });
+    } finally {
+      hushed = false;
+    }
+    // From the first column: readline's cursor moves were not all hushed.
+    output.write(
+      `\r${asking === 'field' ? CTRL_C_NOTICE.replace(')', '; !cancel closes the form)') : CTRL_C_NOTICE}\n`,
+    );
+    rl.prompt();
   });
 
   return {
@@ -153,6 +204,7 @@ export function createTerminalIO(
       return new Promise((resolve) => {
         pending = resolve;
         muted = options.secret === true;
+        asking = options.kind ?? 'command';
         rl.setPrompt(prompt);
         rl.prompt();
       });

@@ -6,6 +6,7 @@ import type { ApprovalRequest } from '../domain/approvals/approval-types.js';
 import { type Recovery, recoverInterrupted } from '../domain/approvals/recover-interrupted.js';
 import { remindDue } from '../domain/approvals/remind-due.js';
 import { sweepExpired } from '../domain/approvals/sweep-expired.js';
+import { type Clock, every, realClock } from '../domain/clock.js';
 import type { ListenerDeps } from './deps.js';
 import { postToResponseUrl } from './response-urls.js';
 import {
@@ -160,7 +161,7 @@ export function createApprovalNotifier(
 export interface ApprovalJobs {
   /** At start-up: requests left mid-call become `unknown` (never re-run); unposted ones are voided. Never throws. */
   recover(options?: { spare?: readonly string[] }): Promise<Recovery>;
-  /** Starts the periodic expiry sweep (an unref'd timer: it never keeps the process alive). */
+  /** Starts the periodic expiry sweep and reminders (on the clock's timers: they never keep the process alive). */
   start(): void;
   stop(): void;
   /** Runs one sweep now (tests, and clicks on a request found past its ttl); concurrent calls share it. */
@@ -171,10 +172,10 @@ export interface ApprovalJobs {
 export function createApprovalJobs(
   deps: ListenerDeps,
   client: WebClient,
-  options: { sweepEveryMs?: number } = {},
+  options: { sweepEveryMs?: number; clock?: Clock } = {},
 ): ApprovalJobs {
   const notifier = createApprovalNotifier(deps, client);
-  let timer: NodeJS.Timeout | undefined;
+  let stopTimer: (() => void) | undefined;
   let sweeping: Promise<ApprovalRequest[]> | undefined;
 
   /** Runs as a tracked task, so shutdown and tests wait for it. */
@@ -215,17 +216,16 @@ export function createApprovalJobs(
       }
     },
     start() {
-      if (timer) return;
-      timer = setInterval(() => {
+      if (stopTimer) return;
+      stopTimer = every(options.clock ?? realClock, options.sweepEveryMs ?? SWEEP_EVERY_MS, () => {
         sweepNow().catch(() => {
           // Already logged by the task tracker; the next tick tries again.
         });
-      }, options.sweepEveryMs ?? SWEEP_EVERY_MS);
-      timer.unref();
+      });
     },
     stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
+      stopTimer?.();
+      stopTimer = undefined;
     },
     sweepNow,
   };

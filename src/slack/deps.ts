@@ -7,6 +7,7 @@ import type { CheckpointClock } from '../domain/audit/checkpointer.js';
 import type { CardIssuer } from '../domain/cards/card-issuer.js';
 import type { KeyedLocks } from '../domain/cards/keyed-locks.js';
 import type { RevealOffersStore } from '../domain/cards/reveal-offers.js';
+import type { Clock } from '../domain/clock.js';
 import type { ReplayIds } from '../domain/deliveries/replay-ids.js';
 import type { PolicyStore } from '../domain/policy/load-policy.js';
 import type { ReplicaRegistry } from '../domain/replicas/replica-registry.js';
@@ -32,6 +33,12 @@ export interface AppDeps {
   /** True when the issuer is the embedded sandbox: every answer says so. */
   sandbox: boolean;
   now?: () => Date;
+  /**
+   * What every timer runs on (the approval sweep and reminders, hiding shown secrets, the heartbeat,
+   * checkpoints, response_url lifetimes); its `now` is the app's when `now` is not given. The wall
+   * clock by default; the offline shell's is simulated, so `wait 30m` moves everything at once.
+   */
+  clock?: Clock;
   /** Resolves user-group membership; built on the app's Web API client when not given. */
   userGroups?: UserGroupResolver;
   /** The issuer call timeout (CARD_API_TIMEOUT_MS): a sibling silent for longer cannot still be waiting on a call. */

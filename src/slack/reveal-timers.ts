@@ -1,3 +1,4 @@
+import { type Clock, realClock } from '../domain/clock.js';
 import type { Logger } from '../logger.js';
 import type { TaskTracker } from './deps.js';
 import { postToResponseUrl } from './response-urls.js';
@@ -35,10 +36,12 @@ export function createRevealTimers(options: {
   logger: Logger;
   tasks: Pick<TaskTracker, 'run'>;
   post?: (url: string, message: Record<string, unknown>) => Promise<void>;
+  clock?: Clock;
 }): RevealTimers {
   const post = options.post ?? postToResponseUrl;
+  const clock = options.clock ?? realClock;
   const inFlight = new Map<string, number>();
-  const timers = new Map<number, { timer: NodeJS.Timeout; hide: (early: boolean) => Promise<void> }>();
+  const timers = new Map<number, { timer: unknown; hide: (early: boolean) => Promise<void> }>();
   let nextTimer = 0;
 
   return {
@@ -65,13 +68,12 @@ export function createRevealTimers(options: {
           options.logger.warn({ err: error }, 'a shown secret could not be hidden');
         }
       };
-      const timer = setTimeout(() => options.tasks.run('hide a shown secret', () => hide(false)), delayMs);
-      timer.unref();
+      const timer = clock.setTimer(() => options.tasks.run('hide a shown secret', () => hide(false)), delayMs);
       timers.set(key, { timer, hide });
     },
     async hideAll() {
       const pending = [...timers.values()];
-      for (const { timer } of pending) clearTimeout(timer);
+      for (const { timer } of pending) clock.clearTimer(timer);
       await Promise.all(pending.map(({ hide }) => hide(true)));
     },
     get shown() {

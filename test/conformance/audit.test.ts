@@ -107,6 +107,62 @@ describeEachEngine('audit store conformance', (engine) => {
     }
   });
 
+  it('when filtered by op approval, then exactly the approval events of cancel requests come back, paged, counted and iterated', async () => {
+    const { audit } = await engine.open();
+    const approval = (outcome: AuditEventInput['outcome'], over: Partial<AuditEventInput> = {}): AuditEventInput => ({
+      actor: 'U0ONCALL1',
+      op: 'cancel',
+      cardId: 'card-1',
+      approvalId: 'CR-AAAA1111',
+      outcome,
+      ...over,
+    });
+    const events: AuditEventInput[] = [
+      approval('requested', { actor: 'U0AGENT01' }),
+      event(1),
+      approval('refused', { actor: 'U0AGENT02' }),
+      approval('reminded', { actor: 'cardops' }),
+      approval('approved'),
+      // The approved cancel's issuer call is the cancel itself, not an approval event.
+      approval('started'),
+      approval('ok'),
+      approval('requested', { approvalId: 'CR-BBBB2222', cardId: 'card-2' }),
+      approval('withdrawn', { approvalId: 'CR-BBBB2222', cardId: 'card-2' }),
+      approval('requested', { approvalId: 'CR-CCCC3333', cardId: 'card-3' }),
+      approval('rejected', { approvalId: 'CR-CCCC3333', cardId: 'card-3' }),
+      approval('requested', { approvalId: 'CR-DDDD4444', cardId: 'card-4' }),
+      approval('expired', { approvalId: 'CR-DDDD4444', cardId: 'card-4', actor: 'cardops' }),
+      // A cancel request refused for the requester's limits has no approval id: no request was filed.
+      approval('limited', { approvalId: null }),
+      // Another op's confirmation carries an id too, but is no approval of a cancel.
+      { actor: 'U0SENIOR1', op: 'set-limit', cardId: 'card-1', approvalId: 'LR-1', outcome: 'expired' },
+      event(2),
+    ];
+    const rows: AuditRow[] = [];
+    for (const e of events) rows.push(await audit.append(e));
+    const expected = rows
+      .filter((r) => r.op === 'cancel' && r.approvalId !== null && !['started', 'ok', 'limited'].includes(r.outcome))
+      .map((r) => r.id);
+    expect(expected).toHaveLength(10);
+    const paged: number[] = [];
+    let before: number | undefined;
+    for (;;) {
+      const page = await audit.query({ op: 'approval' }, { limit: 3, ...(before !== undefined ? { before } : {}) });
+      paged.push(...page.rows.map((r) => r.id));
+      if (page.nextCursor === undefined) break;
+      before = page.nextCursor;
+    }
+    expect(paged).toEqual([...expected].reverse());
+    expect(await audit.count({ op: 'approval' })).toBe(10);
+    const iterated: number[] = [];
+    for await (const batch of audit.iterate({ op: 'approval', cardId: 'card-1' }, 2))
+      iterated.push(...batch.map((r) => r.id));
+    expect(iterated).toEqual(rows.filter((r) => r.cardId === 'card-1' && expected.includes(r.id)).map((r) => r.id));
+    expect(await audit.count({ op: 'approval', outcome: 'requested' })).toBe(4);
+    // op cancel still finds the whole story of a cancel, its call included.
+    expect(await audit.count({ op: 'cancel' })).toBe(13);
+  });
+
   it('when recent reveals and mismatches are counted, then only the asked actor or card, ops, outcomes and time count', async () => {
     const { audit } = await engine.open();
     const old = await audit.append({ actor: 'U1', op: 'pan', cardId: 'c1', outcome: 'revealed' });

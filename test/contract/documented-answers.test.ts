@@ -163,12 +163,13 @@ describe('sovera documented answers', () => {
     expect((await failure(client('sovera', issuer).block('c-1'))).code).toBe('ISSUER_MALFORMED');
   });
 
-  it('when the answer is about another card, then ISSUER_MALFORMED', async () => {
+  it('when a state change is answered about another card, then ISSUER_WRONG_CARD with an unknown outcome', async () => {
     const issuer = await serve({
       'POST /cards/v2/operations/block': { status: 201, body: sovera({ cardId: 'c-2', isActive: false }) },
     });
     const error = await failure(client('sovera', issuer).block('c-1'));
-    expect(error.code).toBe('ISSUER_MALFORMED');
+    expect(error.code).toBe('ISSUER_WRONG_CARD');
+    expect(error.outcome).toBe('unknown');
     expect(error.traceId).toBe('trace-abc-1');
   });
 
@@ -267,7 +268,7 @@ describe('paycaddy documented answers', () => {
     ['a bare JSON string', { status: 200, body: 'No stablish internal limit' }, null],
     ['a message object', { status: 200, body: { message: 'No stablish internal limit' } }, null],
     ['plain text', { status: 200, raw: 'No stablish internal limit', contentType: 'text/plain' }, null],
-    ['a limit object with a number', { status: 200, body: { cardId: 'c-1', limit: 750 } }, 750],
+    ['a limit object with a number', { status: 200, body: { cardId: 'c_1-x', limit: 750 } }, 750],
     ['a limit object with a string', { status: 200, body: { limit: '750.50' } }, 750.5],
     ['a limit object with the text', { status: 200, body: { limit: 'No stablish internal limit' } }, null],
     ['a bare number', { status: 200, body: 250 }, 250],

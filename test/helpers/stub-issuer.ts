@@ -30,6 +30,8 @@ export type StubAnswer =
   | { kind: 'raw'; status: number; text: string; contentType?: string }
   /** Never answers: the client's deadline must fire. */
   | { kind: 'hang' }
+  /** Answers `then` (success by default) once `until` settles: a call a test keeps in flight. */
+  | { kind: 'held'; until: Promise<unknown>; then?: StubAnswer }
   /** Reads the request, then drops the connection without a word. */
   | { kind: 'destroy' }
   /** A well-formed start of a success answer padded to `bytes`. */
@@ -164,6 +166,11 @@ export async function startStubIssuer(options: StubIssuerOptions = {}): Promise<
         res.on('close', () => hanging.delete(res));
         return;
       }
+      if (answer.kind === 'held') {
+        const then = answer.then ?? { kind: 'success' };
+        void answer.until.finally(() => respond(res, request, then));
+        return;
+      }
       if (wait > 0) setTimeout(reply, wait);
       else reply();
     });
@@ -208,6 +215,7 @@ export async function startStubIssuer(options: StubIssuerOptions = {}): Promise<
         return;
       }
       case 'hang':
+      case 'held':
         return;
     }
   }

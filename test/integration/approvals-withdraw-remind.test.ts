@@ -114,6 +114,11 @@ describe('the reminder at three quarters of the ttl', () => {
     );
     expect(reminders[0]?.text).not.toContain('<@U0AGENT01>');
     expect((await bot.approvals.get(id))?.remindedAt).not.toBeNull();
+    // The reminder is an approval event on record, once however many sweeps ran.
+    expect((await auditOf(bot, id)).map((r) => [r.actor, r.outcome])).toEqual([
+      [ALICE, 'requested'],
+      ['cardops', 'reminded'],
+    ]);
 
     clock.advance(8 * MIN);
     await bot.bot.sweepApprovalsNow();

@@ -100,7 +100,7 @@ describe.each(['sovera', 'paycaddy'] as const)('/card answers for every error cl
     const shown = await ask(CAROL, 'C0SECURE', 'limit card-active-1');
     const set = await ask(CAROL, 'C0SECURE', 'set-limit card-active-1 1250.50');
     if (provider === 'paycaddy') {
-      expect(shown).toMatch(/no internal monthly limit|limit \*[\d,.]+\*/);
+      expect(shown).toMatch(/no internal limit|limit \*[\d,.]+\*/);
       expect(set).toContain('1,250.5');
       const after = await ask(ALICE, 'C0SUPPORT', 'limit card-active-1');
       expect(after).toContain('1,250.5');

@@ -51,14 +51,8 @@ export function ensureBuilt(): void {
         0,
       );
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newest(path.join(ROOT, 'src'))) return;
-  execFileSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  );
+  // The project's build (scripts/build.mjs, esbuild): tsconfig.build.json is gone since 0008.
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
 }
 
 export async function waitFor<T>(

@@ -112,7 +112,11 @@ describeWithPostgres('a replica killed mid-load', () => {
       expect(started, `${request.op} ${request.cardId}`).toHaveLength(1);
     }
 
-    // Started again once its heartbeat is older than the issuer timeout: its calls cannot still be under way.
+    // Started again once its heartbeat is older than the issuer timeout: its calls cannot still be
+    // under way. The new process has a new replica id; the old id's heartbeat still counts as live
+    // at this restart (the limit is the issuer timeout plus three 5 s beats), so it is the stale
+    // sweep of the heartbeat loop (the restarted replica's or a survivor's) that closes the old
+    // id's calls a few seconds later, not the start-up recovery.
     await new Promise((resolve) => setTimeout(resolve, ISSUER_TIMEOUT_MS + 2_000));
     const beforeRestart = rig.issuer.requests.length;
     await rig.restart(0);

@@ -73,6 +73,7 @@ function issuerAnswering(cancel: (cardId: string) => Promise<CardStateResult>) {
   const calls: string[] = [];
   const issuer = {
     provider: 'sovera',
+    offers: () => true,
     cancel: async (cardId: string) => {
       calls.push(cardId);
       return cancel(cardId);

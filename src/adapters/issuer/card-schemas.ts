@@ -5,6 +5,7 @@ import type {
   DueDateResult,
   LimitResult,
   PanResult,
+  PinChangeResult,
   PinResult,
 } from '../../domain/cards/card-issuer.js';
 import {
@@ -54,6 +55,16 @@ export const dueDateSchema: z.ZodType<DueDateResult> = z
 
 export const pinSchema: z.ZodType<PinResult> = z.object({ pin: pinValue }).transform((data) => ({ pin: data.pin }));
 
+/**
+ * unblock-pin and change-pin: the PIN the issuer may return is never used, so its absence is no
+ * failure; but an answer that says nothing of the card (neither `pin` nor `cardId`) is not one
+ * of these answers (e.g. the other dialect's envelope) and fails.
+ */
+export const pinChangeSchema: z.ZodType<PinChangeResult> = z
+  .object({ pin: pinValue.optional(), cardId: looseCardId.optional() })
+  .refine((data) => data.pin !== undefined || data.cardId !== undefined, { message: 'neither pin nor cardId' })
+  .transform((data) => (data.pin === undefined ? {} : { pin: data.pin }));
+
 const limitValue = z.union([limitAmount, noLimitText, z.null()]);
 const limitForms = z.union([
   limitValue,
@@ -61,24 +72,23 @@ const limitForms = z.union([
   z.object({ message: noLimitText }).transform((data) => data.message),
 ]);
 
+/** PayCaddy keeps "no internal limit" as a limit of 0: both read as `null`, no limit. */
+const noLimitIfZero = (limit: number | null): number | null => (limit === 0 ? null : limit);
+
 /**
  * PayCaddy's limit answer, in any of its documented forms: a bare number or numeric string,
  * the bare text "No stablish internal limit", `{limit: number|string|null}` or
- * `{message: "No stablish internal limit"}`. The text means no limit: `null`.
+ * `{message: "No stablish internal limit"}`. The text, and a limit of 0, mean no limit: `null`.
+ * That a `cardId` in it is the card asked about is checked by the caller (`aboutCard`).
  */
 export function limitSchema(cardId: string): z.ZodType<LimitResult> {
-  return limitForms.transform((limit) => ({ cardId, limit }));
+  return limitForms.transform((limit) => ({ cardId, limit: noLimitIfZero(limit) }));
 }
 
 const setLimitFields = z.object({ cardId: looseCardId, limit: limitAmount });
 
-/** set-limit: `{cardId, limit}` as stored. */
-export function setLimitSchema(cardId: string): z.ZodType<LimitResult> {
-  return setLimitFields.transform((data, ctx) => {
-    if (data.cardId !== cardId) {
-      ctx.issues.push({ code: 'custom', message: 'answer is about another card', path: ['cardId'], input: data });
-      return z.NEVER;
-    }
-    return { cardId: data.cardId, limit: data.limit };
-  });
-}
+/** set-limit: `{cardId, limit}` as stored; 0 is no limit (`null`). The card is checked by the caller. */
+export const setLimitSchema: z.ZodType<LimitResult> = setLimitFields.transform((data) => ({
+  cardId: data.cardId,
+  limit: noLimitIfZero(data.limit),
+}));

@@ -1,4 +1,4 @@
-import { ALL_CARD_OPS, type CardIssuer, type IssuerClientOptions } from '../../domain/cards/card-issuer.js';
+import type { CardIssuer, IssuerClientOptions } from '../../domain/cards/card-issuer.js';
 import { createPayCaddyIssuer } from './paycaddy.js';
 import { createSoveraIssuer } from './sovera.js';
 
@@ -22,8 +22,7 @@ export function createSandboxIssuer(options: IssuerClientOptions): CardIssuer {
   const paycaddy = createPayCaddyIssuer(options);
   return {
     provider: 'sovera',
-    // Sovera's own operations, and limits through the PayCaddy paths: the sandbox offers them all.
-    offers: ALL_CARD_OPS,
+    offers: () => true,
     activate: (cardId) => sovera.activate(cardId),
     block: (cardId) => sovera.block(cardId),
     unblock: (cardId) => sovera.unblock(cardId),

@@ -1,11 +1,12 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import type { CardIssuer, CardStateResult, IssuerAnswer, IssuerClientOptions } from '../../domain/cards/card-issuer.js';
-import { CARD_ID_PATTERN, type CardOp, SECRET_OPS, STATE_CHANGING_OPS } from '../../domain/ops.js';
+import { cardIdRefusal, limitRefusal, newPinRefusal } from '../../domain/cards/issuer-input.js';
+import { type CardOp, SECRET_OPS, STATE_CHANGING_OPS } from '../../domain/ops.js';
 import { AppError, type AppErrorOptions, type CallOutcome, type ErrorCode } from '../../errors.js';
 import { cardStateSchema } from './card-schemas.js';
 import { createLeanHttpAdapter } from './lean-http-adapter.js';
-import { cleanIssuerText, cleanTraceId } from './normalise.js';
+import { cleanIssuerText, cleanTraceId, looseCardId } from './normalise.js';
 
 /*
  * The HTTP plumbing both dialects share: one axios instance per client, a whole-call deadline,
@@ -32,9 +33,12 @@ export interface IssuerRequest {
   method: HttpMethod;
   path: string;
   body?: Record<string, unknown>;
-  /** The answer may be `text/plain` (PayCaddy's limit: "No stablish internal limit"). */
+  /** The answer may be text that is not JSON (PayCaddy's limit: "No stablish internal limit"). */
   acceptPlainText?: boolean;
-  /** The card the answer must be about: an answer naming another card is malformed. */
+  /**
+   * The card asked about: an answer that names another card (`cardId` in its data) is refused as
+   * ISSUER_WRONG_CARD, whatever the op; an answer that names none is judged by its schema alone.
+   */
   aboutCard?: string;
 }
 
@@ -149,13 +153,17 @@ export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOp
     const status = response.status;
     const mediaType = mediaTypeOf(response.headers['content-type']);
     const text = typeof response.data === 'string' ? response.data : '';
-    const body = isJsonMediaType(mediaType) ? parseJson(text) : NOT_JSON;
+    // JSON labelled text/plain is still JSON: a success is not refused over its header.
+    const body = isJsonMediaType(mediaType) || mediaType === 'text/plain' ? parseJson(text) : NOT_JSON;
 
     if (status >= 200 && status < 300) {
       let answer = body;
       if (answer === NOT_JSON && request.acceptPlainText && mediaType === 'text/plain') answer = text.trim();
       if (answer === NOT_JSON) {
-        const what = isJsonMediaType(mediaType) ? 'answer is not valid JSON' : `answer is ${mediaType || 'untyped'}`;
+        const what =
+          isJsonMediaType(mediaType) || mediaType === 'text/plain'
+            ? `answer is not valid JSON (${mediaType})`
+            : `answer is ${mediaType || 'untyped'}`;
         throw fail(request, 'ISSUER_MALFORMED', `HTTP ${status}, ${what}`, {
           outcome: maybeApplied(request),
           httpStatus: status,
@@ -170,14 +178,18 @@ export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOp
           traceId,
         });
       }
+      if (request.aboutCard !== undefined && namesAnotherCard(unwrapped.data, request.aboutCard)) {
+        // Nothing of the answer goes further: not its values, not the card it names.
+        throw fail(request, 'ISSUER_WRONG_CARD', `HTTP ${status}, answer is about another card`, {
+          outcome: maybeApplied(request),
+          httpStatus: status,
+          traceId,
+        });
+      }
       const parsed = schema.safeParse(unwrapped.data);
-      const aboutAnother =
-        parsed.success &&
-        request.aboutCard !== undefined &&
-        (parsed.data as { cardId?: unknown }).cardId !== request.aboutCard;
-      if (!parsed.success || aboutAnother) {
+      if (!parsed.success) {
         // Only the path of the first issue: zod's messages are safe, the values they point at are not.
-        const where = aboutAnother ? 'cardId' : parsed.error?.issues[0]?.path.map(String).join('.') || 'answer';
+        const where = parsed.error.issues[0]?.path.map(String).join('.') || 'answer';
         throw fail(request, 'ISSUER_MALFORMED', `HTTP ${status}, unexpected shape at ${where}`, {
           outcome: maybeApplied(request),
           httpStatus: status,
@@ -249,36 +261,32 @@ function isRetryable(error: unknown): boolean {
   return error.code === 'ISSUER_FAILURE' && (error.httpStatus ?? 0) >= 500;
 }
 
+/**
+ * True when the answer's data names a card (`cardId`, as a string or a number) other than `cardId`.
+ * A `cardId` field of any other type names no card we could compare, so it counts as another.
+ */
+function namesAnotherCard(data: unknown, cardId: string): boolean {
+  if (typeof data !== 'object' || data === null || !('cardId' in data)) return false;
+  const named = looseCardId.safeParse(data.cardId);
+  return !named.success || named.data !== cardId;
+}
+
 /** Refuses, before any network call, a card id that is not of the documented form. */
 export function requireCardId(provider: IssuerProvider, op: CardOp, cardId: string): void {
-  if (typeof cardId !== 'string' || !CARD_ID_PATTERN.test(cardId)) {
-    throw new AppError('INVALID_INPUT', `issuer ${provider} ${op}: card id is not of the documented form`, {
-      userMessage: 'The card id is not valid: letters, digits, - and _ only, up to 64 characters.',
-    });
-  }
+  const refusal = cardIdRefusal(provider, op, cardId);
+  if (refusal) throw refusal;
 }
 
 /** Refuses, before any network call, a new PIN that is not 4–12 digits. The PIN is never in the message. */
 export function requireNewPin(provider: IssuerProvider, pin: string): void {
-  if (typeof pin !== 'string' || !/^\d{4,12}$/.test(pin)) {
-    throw new AppError('INVALID_INPUT', `issuer ${provider} change-pin: the new PIN is not 4–12 digits`, {
-      userMessage: 'The new PIN must be digits only.',
-    });
-  }
+  const refusal = newPinRefusal(provider, pin);
+  if (refusal) throw refusal;
 }
 
 /** Refuses, before any network call, a limit that is not a non-negative amount. */
 export function requireLimit(provider: IssuerProvider, limit: number): void {
-  if (typeof limit !== 'number' || !Number.isFinite(limit) || limit < 0) {
-    throw new AppError('INVALID_INPUT', `issuer ${provider} set-limit: the limit is not a non-negative amount`, {
-      userMessage: 'The limit must be a non-negative amount.',
-    });
-  }
-}
-
-/** An AppError for an op the provider does not offer; no network call is made. */
-export function notOffered(provider: IssuerProvider, op: CardOp, userMessage: string): AppError {
-  return new AppError('NOT_OFFERED', `issuer ${provider} ${op}: not offered`, { userMessage });
+  const refusal = limitRefusal(provider, limit);
+  if (refusal) throw refusal;
 }
 
 const NOT_JSON = Symbol('not JSON');

@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { ALL_CARD_OPS, type CardIssuer, type IssuerClientOptions } from '../../domain/cards/card-issuer.js';
-import { cvvSchema, dueDateSchema, limitSchema, panSchema, pinSchema, setLimitSchema } from './card-schemas.js';
+import type { CardIssuer, IssuerClientOptions } from '../../domain/cards/card-issuer.js';
+import {
+  cvvSchema,
+  dueDateSchema,
+  limitSchema,
+  panSchema,
+  pinChangeSchema,
+  pinSchema,
+  setLimitSchema,
+} from './card-schemas.js';
 import { createIssuerHttp, type IssuerDialect, requireCardId, requireLimit, requireNewPin } from './http-issuer.js';
 
 /** PayCaddy v1 paths (SPEC §2). Answers are the bare data with 200; errors are problem objects. */
@@ -42,40 +50,58 @@ export function createPayCaddyIssuer(options: IssuerClientOptions): CardIssuer {
 
   return {
     provider: 'paycaddy',
-    offers: ALL_CARD_OPS,
+    offers: () => true,
     activate: (cardId) => http.stateChange('activate', PAYCADDY_PATHS.activate, cardId),
     block: (cardId) => http.stateChange('block', PAYCADDY_PATHS.block, cardId),
     unblock: (cardId) => http.stateChange('unblock', PAYCADDY_PATHS.unblock, cardId),
     cancel: (cardId) => http.stateChange('cancel', PAYCADDY_PATHS.cancel, cardId),
     async pan(cardId) {
       check('pan', cardId);
-      return http.call({ op: 'pan', method: 'POST', path: PAYCADDY_PATHS.pan, body: { cardId } }, panSchema);
+      return http.call(
+        { op: 'pan', method: 'POST', path: PAYCADDY_PATHS.pan, body: { cardId }, aboutCard: cardId },
+        panSchema,
+      );
     },
     async cvv(cardId) {
       check('cvv', cardId);
-      return http.call({ op: 'cvv', method: 'POST', path: PAYCADDY_PATHS.cvv, body: { cardId } }, cvvSchema);
+      return http.call(
+        { op: 'cvv', method: 'POST', path: PAYCADDY_PATHS.cvv, body: { cardId }, aboutCard: cardId },
+        cvvSchema,
+      );
     },
     async expiry(cardId) {
       check('expiry', cardId);
-      return http.call({ op: 'expiry', method: 'POST', path: PAYCADDY_PATHS.expiry, body: { cardId } }, dueDateSchema);
+      return http.call(
+        { op: 'expiry', method: 'POST', path: PAYCADDY_PATHS.expiry, body: { cardId }, aboutCard: cardId },
+        dueDateSchema,
+      );
     },
     async pin(cardId) {
       check('pin', cardId);
-      return http.call({ op: 'pin', method: 'POST', path: PAYCADDY_PATHS.pin, body: { cardId } }, pinSchema);
+      return http.call(
+        { op: 'pin', method: 'POST', path: PAYCADDY_PATHS.pin, body: { cardId }, aboutCard: cardId },
+        pinSchema,
+      );
     },
     async unblockPin(cardId) {
       check('unblock-pin', cardId);
       return http.call(
-        { op: 'unblock-pin', method: 'POST', path: PAYCADDY_PATHS['unblock-pin'], body: { cardId } },
-        pinSchema,
+        { op: 'unblock-pin', method: 'POST', path: PAYCADDY_PATHS['unblock-pin'], body: { cardId }, aboutCard: cardId },
+        pinChangeSchema,
       );
     },
     async changePin(cardId, pin) {
       check('change-pin', cardId);
       requireNewPin('paycaddy', pin);
       return http.call(
-        { op: 'change-pin', method: 'POST', path: PAYCADDY_PATHS['change-pin'], body: { cardId, pin } },
-        pinSchema,
+        {
+          op: 'change-pin',
+          method: 'POST',
+          path: PAYCADDY_PATHS['change-pin'],
+          body: { cardId, pin },
+          aboutCard: cardId,
+        },
+        pinChangeSchema,
       );
     },
     async limit(cardId) {
@@ -86,6 +112,7 @@ export function createPayCaddyIssuer(options: IssuerClientOptions): CardIssuer {
           method: 'GET',
           path: `${PAYCADDY_PATHS.limit}/${encodeURIComponent(cardId)}`,
           acceptPlainText: true,
+          aboutCard: cardId,
         },
         limitSchema(cardId),
       );
@@ -94,8 +121,8 @@ export function createPayCaddyIssuer(options: IssuerClientOptions): CardIssuer {
       check('set-limit', cardId);
       requireLimit('paycaddy', limit);
       return http.call(
-        { op: 'set-limit', method: 'POST', path: PAYCADDY_PATHS.limit, body: { cardId, limit } },
-        setLimitSchema(cardId),
+        { op: 'set-limit', method: 'POST', path: PAYCADDY_PATHS.limit, body: { cardId, limit }, aboutCard: cardId },
+        setLimitSchema,
       );
     },
   };

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { CardIssuer, IssuerClientOptions } from '../../domain/cards/card-issuer.js';
-import { CARD_OPS, type CardOp } from '../../domain/ops.js';
-import { cvvSchema, dueDateSchema, panSchema, pinSchema } from './card-schemas.js';
-import { createIssuerHttp, type IssuerDialect, notOffered, requireCardId, requireNewPin } from './http-issuer.js';
+import { notOfferedError } from '../../domain/cards/issuer-input.js';
+import type { CardOp } from '../../domain/ops.js';
+import { cvvSchema, dueDateSchema, panSchema, pinChangeSchema, pinSchema } from './card-schemas.js';
+import { createIssuerHttp, type IssuerDialect, requireCardId, requireNewPin } from './http-issuer.js';
 
 /** Sovera v2 paths (SPEC §2). Every answer is `{success, data, meta: {timestamp, version, traceId}}`, 201 (200 for the PIN change). */
 export const SOVERA_PATHS = {
@@ -18,16 +19,15 @@ export const SOVERA_PATHS = {
   'change-pin': '/cards/v2/operations/pin',
 } as const;
 
-/** SPEC §2: Sovera has no internal limits. */
-export const SOVERA_OFFERS: readonly CardOp[] = CARD_OPS.filter((op) => op !== 'limit' && op !== 'set-limit');
+/** Sovera v2 has no internal limits. */
+const NOT_OFFERED: readonly CardOp[] = ['limit', 'set-limit'];
 
-const NOT_OFFERED_MESSAGE = 'Internal limits are not offered by this issuer (Sovera).';
-
-const metaSchema = z.object({
-  traceId: z.string().min(1),
-  timestamp: z.union([z.string(), z.number()]).optional(),
-  version: z.union([z.string(), z.number()]).optional(),
-});
+/**
+ * `meta` marks the envelope; every field in it (timestamp, version, trace id) is informative: an
+ * answer without a trace id, or with one of an odd type, is still a success (the trace id is read
+ * apart, by `traceOnly`).
+ */
+const metaSchema = z.object({}).loose();
 
 const successEnvelope = z.object({ success: z.literal(true), data: z.unknown(), meta: metaSchema });
 
@@ -62,47 +62,59 @@ export function createSoveraIssuer(options: IssuerClientOptions): CardIssuer {
 
   return {
     provider: 'sovera',
-    offers: SOVERA_OFFERS,
+    offers: (op) => !NOT_OFFERED.includes(op),
     activate: (cardId) => http.stateChange('activate', SOVERA_PATHS.activate, cardId),
     block: (cardId) => http.stateChange('block', SOVERA_PATHS.block, cardId),
     unblock: (cardId) => http.stateChange('unblock', SOVERA_PATHS.unblock, cardId),
     cancel: (cardId) => http.stateChange('cancel', SOVERA_PATHS.cancel, cardId),
     async pan(cardId) {
       check('pan', cardId);
-      return http.call({ op: 'pan', method: 'POST', path: SOVERA_PATHS.pan, body: { cardId } }, panSchema);
+      return http.call(
+        { op: 'pan', method: 'POST', path: SOVERA_PATHS.pan, body: { cardId }, aboutCard: cardId },
+        panSchema,
+      );
     },
     async cvv(cardId) {
       check('cvv', cardId);
-      return http.call({ op: 'cvv', method: 'POST', path: SOVERA_PATHS.cvv, body: { cardId } }, cvvSchema);
+      return http.call(
+        { op: 'cvv', method: 'POST', path: SOVERA_PATHS.cvv, body: { cardId }, aboutCard: cardId },
+        cvvSchema,
+      );
     },
     async expiry(cardId) {
       check('expiry', cardId);
-      return http.call({ op: 'expiry', method: 'POST', path: SOVERA_PATHS.expiry, body: { cardId } }, dueDateSchema);
+      return http.call(
+        { op: 'expiry', method: 'POST', path: SOVERA_PATHS.expiry, body: { cardId }, aboutCard: cardId },
+        dueDateSchema,
+      );
     },
     async pin(cardId) {
       check('pin', cardId);
-      return http.call({ op: 'pin', method: 'POST', path: SOVERA_PATHS.pin, body: { cardId } }, pinSchema);
+      return http.call(
+        { op: 'pin', method: 'POST', path: SOVERA_PATHS.pin, body: { cardId }, aboutCard: cardId },
+        pinSchema,
+      );
     },
     async unblockPin(cardId) {
       check('unblock-pin', cardId);
       return http.call(
-        { op: 'unblock-pin', method: 'POST', path: SOVERA_PATHS['unblock-pin'], body: { cardId } },
-        pinSchema,
+        { op: 'unblock-pin', method: 'POST', path: SOVERA_PATHS['unblock-pin'], body: { cardId }, aboutCard: cardId },
+        pinChangeSchema,
       );
     },
     async changePin(cardId, pin) {
       check('change-pin', cardId);
       requireNewPin('sovera', pin);
       return http.call(
-        { op: 'change-pin', method: 'PUT', path: SOVERA_PATHS['change-pin'], body: { cardId, pin } },
-        pinSchema,
+        { op: 'change-pin', method: 'PUT', path: SOVERA_PATHS['change-pin'], body: { cardId, pin }, aboutCard: cardId },
+        pinChangeSchema,
       );
     },
     async limit() {
-      throw notOffered('sovera', 'limit', NOT_OFFERED_MESSAGE);
+      throw notOfferedError('sovera', 'limit');
     },
     async setLimit() {
-      throw notOffered('sovera', 'set-limit', NOT_OFFERED_MESSAGE);
+      throw notOfferedError('sovera', 'set-limit');
     },
   };
 }

@@ -1,4 +1,11 @@
-import type { AuditFilter, AuditOutcome, AuditRow, VerifyResult } from '../../domain/audit/audit-types.js';
+import {
+  APPROVAL_EVENT_OUTCOMES,
+  APPROVAL_OP,
+  type AuditFilter,
+  type AuditOutcome,
+  type AuditRow,
+  type VerifyResult,
+} from '../../domain/audit/audit-types.js';
 import { type ChainedTuple, chainHash, GENESIS_HASH } from '../../domain/audit/hash-chain.js';
 
 /**
@@ -28,6 +35,19 @@ export const EQUALITY_FILTERS = [
   ['outcome', 'outcome'],
   ['channelId', 'channel_id'],
 ] as const satisfies readonly (readonly [keyof AuditFilter, string])[];
+
+/** The SQL of `op: 'approval'` (APPROVAL_OP): approval events, whatever the engine. Constants only, no parameter. */
+export const APPROVAL_EVENTS_SQL = `(op = '${APPROVAL_OP}' OR (op = 'cancel' AND approval_id IS NOT NULL AND outcome IN (${APPROVAL_EVENT_OUTCOMES.map((o) => `'${o}'`).join(', ')})))`;
+
+/** The filter's equalities as `[key, column]`, in EQUALITY_FILTERS order; `op: 'approval'` is not one (see fixedConditionsOf). */
+export function equalitiesOf(filter: AuditFilter): (readonly [keyof AuditFilter, string])[] {
+  return EQUALITY_FILTERS.filter(([key]) => filter[key] !== undefined && !(key === 'op' && filter.op === APPROVAL_OP));
+}
+
+/** The filter's conditions that take no parameter: `op: 'approval'`. */
+export function fixedConditionsOf(filter: AuditFilter): string[] {
+  return filter.op === APPROVAL_OP ? [APPROVAL_EVENTS_SQL] : [];
+}
 
 /** Page sizes above this are cut to it. */
 export const MAX_PAGE = 1000;

@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { type PendingEvent, prepareBatchAppend, sqliteCode, type WrittenPlace } from './audit-append.js';
 import type { WriteAnswer, WriteRequest } from './audit-writer-worker.js';
 import type { Database } from './database.js';
+import { spawnSiblingThread } from './sibling-thread.js';
 
 /**
  * Where the audit store's batches are written: on the calling thread (an in-memory database, or
@@ -115,21 +114,6 @@ function placesOf(answer: Extract<WriteAnswer, { ok: true }>): WrittenPlace[] {
   });
 }
 
-/**
- * Starts the worker module beside this one: the compiled `.js` in production; under tsx or
- * vitest (this file is `.ts`) it is loaded through tsx's loader, which a worker does not inherit.
- */
 function spawnWriterThread(path: string): Worker {
-  const here = import.meta.url;
-  const options = { workerData: { path } };
-  if (!here.endsWith('.ts')) return new Worker(new URL('./audit-writer-worker.js', here), options);
-  const entry = new URL('./audit-writer-worker.ts', here).href;
-  // require.resolve gives tsx's CommonJS build; the ESM one sits beside it.
-  const api = pathToFileURL(
-    createRequire(here)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const boot = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(here)}))`;
-  return new Worker(boot, { ...options, eval: true });
+  return spawnSiblingThread(import.meta.url, 'audit-writer-worker', { path });
 }

@@ -1,4 +1,5 @@
-import type { ApprovalDeps, ApprovalNotifier } from './approval-ports.js';
+import { type ApprovalDeps, type ApprovalNotifier, appendQuietly, approvalEvent } from './approval-ports.js';
+import { SYSTEM_ACTOR } from './approval-rules.js';
 import type { ApprovalRequest } from './approval-types.js';
 
 /** How far into its ttl a waiting request gets its one reminder (SPEC §6). */
@@ -17,6 +18,17 @@ export async function remindDue(deps: ApprovalDeps, notifier: ApprovalNotifier):
   for (const request of due) {
     if (!(await deps.approvals.claimReminder(request.id, now))) continue;
     await notifier.remind(request);
+    // Audited once the reminder is claimed: the claim, not the post, is what happens only once.
+    await appendQuietly(
+      deps,
+      approvalEvent(request, {
+        actor: SYSTEM_ACTOR,
+        teamId: request.teamId,
+        channelId: request.messageChannel,
+        outcome: 'reminded',
+        reason: `still waiting for an approver; expires ${request.expiresAt}`,
+      }),
+    );
     reminded.push(request);
   }
   return reminded;

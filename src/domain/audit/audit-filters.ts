@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { scrubText } from '../../logger.js';
 import { cardIdProblem } from '../cards/card-command.js';
 import { CARD_OPS } from '../ops.js';
-import { AUDIT_OUTCOMES, type AuditFilter } from './audit-types.js';
+import { APPROVAL_OP, AUDIT_OUTCOMES, type AuditFilter } from './audit-types.js';
 
 /**
  * The filters of `/card-audit` (SPEC §5): `key:value` tokens, any order, all ANDed, each key at
@@ -11,8 +11,12 @@ import { AUDIT_OUTCOMES, type AuditFilter } from './audit-types.js';
  * an answer later keeps the same window.
  */
 
-/** Every `op` value cardops writes to the audit: the card ops, plus events that are not issuer calls. */
-export const AUDIT_OPS = [...CARD_OPS, 'history', 'approval', 'audit', 'command'] as const;
+/**
+ * Every `op:` value `/card-audit` takes: the card ops and the events that are not issuer calls
+ * (`history`, `audit`, `command`), plus `approval`, which finds the approval events of cancel
+ * requests (requested, approved, rejected, withdrawn, expired, refused, reminded; APPROVAL_OP).
+ */
+export const AUDIT_OPS = [...CARD_OPS, 'history', APPROVAL_OP, 'audit', 'command'] as const;
 
 export const AUDIT_FILTER_KEYS = ['user', 'card', 'op', 'outcome', 'channel', 'since', 'until'] as const;
 export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
@@ -21,7 +25,7 @@ export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
 export const AUDIT_FILTER_USAGE: Record<AuditFilterKey, string> = {
   user: 'user:@name — pick the person from Slack\u2019s autocomplete (or give a member id, U…)',
   card: 'card:<cardId> — e.g. card:card-active-1',
-  op: `op:<op> — one of ${AUDIT_OPS.join(', ')}`,
+  op: `op:<op> — one of ${AUDIT_OPS.join(', ')}; op:approval finds cancel requests and what became of them (requested, approved, rejected, withdrawn, expired, reminded)`,
   outcome: `outcome:<outcome> — one of ${AUDIT_OUTCOMES.join(', ')}`,
   channel: 'channel:#channel — pick it from the autocomplete (or give a channel id, C…)',
   since: 'since:7d, since:24h, since:30m, since:2026-05-01 (UTC midnight) or since:2026-05-01T09:30Z',

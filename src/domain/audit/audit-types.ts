@@ -2,7 +2,10 @@
  * What an audit row says happened. One row per event (SPEC §7):
  * - `denied`: refused by policy (reason says role or channel), or bad input (`invalid`)
  * - `started` before an issuer call, then `ok`, `failed` or `unknown` (no answer)
- * - `requested`, `approved`, `rejected`, `withdrawn`, `expired`, `refused` for approvals
+ * - `requested`, `approved`, `rejected`, `withdrawn`, `expired`, `refused`, `reminded` for approvals
+ *   (`/card-audit op:approval` finds them: APPROVAL_EVENT_OUTCOMES on op `cancel` rows)
+ * - `asked` when a request waits for its requester's own confirmation before any call (setting a
+ *   limit of 0 removes it); the confirmation's call then carries the same approval id
  * - `matched`, `mismatched`, `locked` for card-in-hand activation checks; `limited` when a check
  *   reaches a limit, `cleared` when an approver clears a card's activation lock
  * - `revealed` for a secret shown to the asker; `limited` when the reveal budget is spent
@@ -30,16 +33,35 @@ export const AUDIT_OUTCOMES = [
   'queried',
   'exported',
   'verified',
+  'reminded',
+  'asked',
 ] as const;
 
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/**
+ * What `op: 'approval'` means in an AuditFilter: not a stored op but the approval events of cancel
+ * requests, rows with op `cancel`, an approval id and one of these outcomes (the issuer call of an
+ * approved cancel, `started`/`ok`/…, is the cancel itself, found with `op: 'cancel'`). Every
+ * engine's adapter implements it the same way; the conformance suite holds them to it.
+ */
+export const APPROVAL_OP = 'approval';
+export const APPROVAL_EVENT_OUTCOMES = [
+  'requested',
+  'approved',
+  'rejected',
+  'withdrawn',
+  'expired',
+  'refused',
+  'reminded',
+] as const satisfies readonly AuditOutcome[];
 
 /** One event to record. Free text (`reason`, `error`) is masked for card-number-like runs by the store. */
 export interface AuditEventInput {
   actor: string;
   teamId?: string | null;
   channelId?: string | null;
-  /** A card op, or `audit` / `approval` / `command` for events that are not issuer calls. */
+  /** A card op, or `audit` / `command` / `history` for events that are not issuer calls. */
   op: string;
   cardId?: string | null;
   outcome: AuditOutcome;

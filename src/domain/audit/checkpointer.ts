@@ -1,4 +1,5 @@
 import type { Logger } from '../../logger.js';
+import { type Clock, realClock } from '../clock.js';
 import type { AuditRow, AuditStore } from './audit-types.js';
 import { type CheckpointSigner, formatCheckpointLine, type SignedCheckpoint } from './checkpoint.js';
 
@@ -10,22 +11,9 @@ export const CHECKPOINT_EVERY_ROWS = 1000;
 const RETRY_MS = 10_000;
 
 /** Timers the checkpointer runs on: injected, so tests move time themselves. */
-export interface CheckpointClock {
-  now(): Date;
-  setTimer(run: () => void, ms: number): unknown;
-  clearTimer(handle: unknown): void;
-}
+export type CheckpointClock = Clock;
 
-export const realCheckpointClock: CheckpointClock = {
-  now: () => new Date(),
-  setTimer: (run, ms) => {
-    const handle = setTimeout(run, ms);
-    // A pending checkpoint never keeps the process alive: shutdown makes the last one.
-    handle.unref();
-    return handle;
-  },
-  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+export const realCheckpointClock: CheckpointClock = realClock;
 
 /** Where a signed checkpoint goes; each sink throws when it could not take it. */
 export interface CheckpointSink {

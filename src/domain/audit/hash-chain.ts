@@ -27,7 +27,8 @@ export type ChainedTuple = [
 ];
 
 // One-shot `crypto.hash` (Node ≥ 20.12) is about twice as fast as createHash for short inputs.
-const sha256hex: (data: string) => string =
+/** SHA-256 of a text, as 64 lower-case hex digits. */
+export const sha256hex: (data: string) => string =
   typeof crypto.hash === 'function'
     ? (data) => crypto.hash('sha256', data, 'hex')
     : (data) => crypto.createHash('sha256').update(data).digest('hex');

@@ -1,4 +1,4 @@
-import { CARD_OPS, type CardOp } from '../ops.js';
+import { type CardOp, isCardOp } from '../ops.js';
 
 /** Every issuer answer may carry the issuer's trace id (Sovera always does). */
 export interface IssuerAnswer {
@@ -28,20 +28,24 @@ export interface DueDateResult extends IssuerAnswer {
 export interface PinResult extends IssuerAnswer {
   pin: string; // SECRET
 }
+/**
+ * unblock-pin and change-pin: the issuer may return the PIN (SECRET), which cardops never shows
+ * or keeps; an answer without it is still a success.
+ */
+export interface PinChangeResult extends IssuerAnswer {
+  pin?: string; // SECRET
+}
 export interface LimitResult extends IssuerAnswer {
   cardId: string;
-  /** null when the issuer says "No stablish internal limit". */
+  /** null when there is no internal limit: the issuer says "No stablish internal limit", or (PayCaddy) 0. */
   limit: number | null;
 }
 
 /** The card issuer's API, one method per operation of SPEC §2, whichever the dialect. */
 export interface CardIssuer {
   readonly provider: 'sovera' | 'paycaddy';
-  /**
-   * The operations this issuer offers (SPEC §2: Sovera has no internal limits). One not offered
-   * is not listed, not put in the form, and answered without any issuer call.
-   */
-  readonly offers: readonly CardOp[];
+  /** False for an op this issuer does not offer (internal limits on Sovera): it is refused without a call. */
+  offers(op: CardOp): boolean;
   activate(cardId: string): Promise<CardStateResult>;
   block(cardId: string): Promise<CardStateResult>;
   unblock(cardId: string): Promise<CardStateResult>;
@@ -50,8 +54,8 @@ export interface CardIssuer {
   cvv(cardId: string): Promise<CvvResult>;
   expiry(cardId: string): Promise<DueDateResult>;
   pin(cardId: string): Promise<PinResult>;
-  unblockPin(cardId: string): Promise<PinResult>;
-  changePin(cardId: string, pin: string): Promise<PinResult>;
+  unblockPin(cardId: string): Promise<PinChangeResult>;
+  changePin(cardId: string, pin: string): Promise<PinChangeResult>;
   limit(cardId: string): Promise<LimitResult>;
   setLimit(cardId: string, limit: number): Promise<LimitResult>;
 }
@@ -65,10 +69,7 @@ export interface IssuerClientOptions {
   readRetryDelayMs?: number;
 }
 
-/** Every operation of SPEC §2: what a dialect offering them all says. */
-export const ALL_CARD_OPS: readonly CardOp[] = CARD_OPS;
-
-/** Whether the issuer offers this operation (`history` is cardops' own: always). */
+/** Whether the issuer offers this command (`history` is cardops' own: always). */
 export function issuerOffers(issuer: Pick<CardIssuer, 'offers'>, op: string): boolean {
-  return op === 'history' || (issuer.offers as readonly string[]).includes(op);
+  return op === 'history' || (isCardOp(op) && issuer.offers(op));
 }

@@ -9,8 +9,11 @@ import type {
   DueDateResult,
   LimitResult,
   PanResult,
+  PinChangeResult,
   PinResult,
 } from './card-issuer.js';
+import { refusalBeforeCall } from './issuer-input.js';
+import { LIMIT_REMOVAL_REQUESTED } from './limit-removal.js';
 
 /** Who asks, from where, holding which roles. */
 export interface RequestContext {
@@ -31,8 +34,8 @@ export interface OpResults {
   cvv: CvvResult;
   expiry: DueDateResult;
   pin: PinResult;
-  'unblock-pin': PinResult;
-  'change-pin': PinResult;
+  'unblock-pin': PinChangeResult;
+  'change-pin': PinChangeResult;
   limit: LimitResult;
   'set-limit': LimitResult;
 }
@@ -92,27 +95,41 @@ function callIssuer<O extends CardOp>(issuer: CardIssuer, request: CardOpRequest
 
 /**
  * Runs one issuer operation under audit: the `started` row is durably written first (no row,
- * no call), then the call, then its `ok`, `failed` or `unknown` row. Never throws; the error
- * returned is always an AppError with a message safe to show.
+ * no call), then the call, then its `ok`, `failed` or `unknown` row. A request that cannot leave
+ * cardops (an op the issuer does not offer, input it would be refused) gets one `invalid` row and
+ * no `started` row. Never throws; the error returned is always an AppError with a message safe to
+ * show.
  */
 export async function executeCardOp<O extends CardOp>(
   deps: CardOpDeps,
   ctx: RequestContext,
   request: CardOpRequest<O>,
 ): Promise<CardOpOutcome<O>> {
-  // A limit change says what was asked for, so the audit reads without the issuer's logs.
-  const requested = request.op === 'set-limit' ? `limit requested: ${request.amount ?? 0}` : undefined;
   const base = {
     actor: ctx.actor,
     teamId: ctx.teamId,
     channelId: ctx.channelId,
     op: request.op,
     cardId: request.cardId,
-    reason: [requested, request.reason].filter(Boolean).join('; ') || null,
     approvalId: request.approvalId ?? null,
   };
+  // A limit change says what was asked for, so the audit reads without the issuer's logs.
+  const requested = request.op === 'set-limit' ? limitRequested(request.amount) : undefined;
+  const reasonOf = (...facts: (string | undefined)[]) => [...facts, request.reason].filter(Boolean).join('; ') || null;
+
+  const refusal = refusalBeforeCall(deps.issuer, request);
+  if (refusal) {
+    await appendOutcome(deps, {
+      ...base,
+      reason: reasonOf(requested),
+      outcome: 'invalid',
+      error: `${refusal.code}: ${refusal.message}`,
+    });
+    return { ok: false, error: refusal };
+  }
+
   try {
-    await deps.audit.append({ ...base, outcome: 'started' });
+    await deps.audit.append({ ...base, reason: reasonOf(requested), outcome: 'started' });
   } catch (error) {
     deps.logger.error({ err: error, op: request.op, cardId: request.cardId }, 'audit write failed; issuer not called');
     return {
@@ -120,6 +137,10 @@ export async function executeCardOp<O extends CardOp>(
       error: isAppError(error) ? error : new AppError('AUDIT_UNAVAILABLE', 'audit write failed before issuer call'),
     };
   }
+
+  // set-limit records the limit it replaces, read first where the issuer offers the read; a read
+  // that fails is said so in the row and does not stop the set.
+  const previous = request.op === 'set-limit' ? await previousLimit(deps, request.cardId) : undefined;
 
   let value: OpResults[O];
   try {
@@ -131,6 +152,7 @@ export async function executeCardOp<O extends CardOp>(
     if (!isAppError(caught)) deps.logger.error({ err: caught, op: request.op }, 'unexpected issuer client error');
     await appendOutcome(deps, {
       ...base,
+      reason: reasonOf(requested, previous),
       outcome: error.outcome,
       traceId: error.traceId ?? null,
       // The issuer's own refusal text (already sanitised, and scrubbed again on storage) is kept.
@@ -140,10 +162,37 @@ export async function executeCardOp<O extends CardOp>(
   }
   const confirmed =
     request.op === 'set-limit' && value && typeof value === 'object' && 'limit' in value
-      ? `${base.reason}; issuer confirmed: ${value.limit ?? 'no limit'}`
-      : base.reason;
-  await appendOutcome(deps, { ...base, reason: confirmed, outcome: 'ok', traceId: value.traceId ?? null });
+      ? `issuer confirmed: ${limitText(value.limit)}`
+      : undefined;
+  await appendOutcome(deps, {
+    ...base,
+    reason: reasonOf(requested, previous, confirmed),
+    outcome: 'ok',
+    traceId: value.traceId ?? null,
+  });
   return { ok: true, value };
+}
+
+/** A limit as the audit says it: the amount, or "no limit". */
+function limitText(limit: number | null): string {
+  return limit === null ? 'no limit' : String(limit);
+}
+
+function limitRequested(amount: number | undefined): string {
+  return amount === 0 ? LIMIT_REMOVAL_REQUESTED : `limit requested: ${amount ?? 0}`;
+}
+
+/** `previous: …` for a set-limit row: the issuer's limit read just before the set, or why it is not known. */
+async function previousLimit(deps: CardOpDeps, cardId: string): Promise<string> {
+  if (!deps.issuer.offers('limit')) return 'previous: not readable (no limit read at this issuer)';
+  try {
+    const current = await deps.issuer.limit(cardId);
+    return `previous: ${limitText(current.limit)}`;
+  } catch (error) {
+    const code = isAppError(error) ? error.code : 'ISSUER_FAILURE';
+    deps.logger.warn({ op: 'set-limit', cardId, code }, 'previous limit could not be read; setting it anyway');
+    return `previous: not readable (${code})`;
+  }
 }
 
 /** The outcome row: the call has happened, so a failure to record it is logged, not shown as a failed call. */

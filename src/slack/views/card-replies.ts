@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { LimitResult } from '../../domain/cards/card-issuer.js';
 import type { CardOp, PolicyOp } from '../../domain/ops.js';
 import type { AppError } from '../../errors.js';
@@ -47,6 +48,51 @@ export function buildLimitSet(result: LimitResult, options: ReplyOptions): Slack
   });
 }
 
+/** The action_id of the button that confirms removing a card's limit (`/card set-limit <cardId> 0`). */
+export const LIMIT_REMOVAL_ACTION_ID = 'confirm_limit_removal';
+
+/** Asks the requester, and only them (ephemeral), to confirm that a limit of 0 removes the card's limit. */
+export function buildLimitRemoveAsk(
+  cardId: string,
+  confirmationId: string,
+  ttlMs: number,
+  options: ReplyOptions,
+): SlackReply {
+  const minutes = Math.max(1, Math.round(ttlMs / 60_000));
+  const reply = buildReply([MESSAGES.limitRemoveAsk({ cardId, minutes })], options);
+  const button: KnownBlock = {
+    type: 'actions',
+    block_id: 'limit_removal',
+    elements: [
+      {
+        type: 'button',
+        action_id: LIMIT_REMOVAL_ACTION_ID,
+        style: 'danger',
+        text: { type: 'plain_text', text: MESSAGES.limitRemoveButton() },
+        value: confirmationId,
+      },
+    ],
+  };
+  const [section, ...rest] = reply.blocks;
+  return { text: reply.text, blocks: section ? [section, button, ...rest] : [button, ...rest] };
+}
+
+export function buildLimitRemoveExpired(cardId: string, options: ReplyOptions): SlackReply {
+  return buildReply([MESSAGES.limitRemoveExpired({ cardId })], options);
+}
+
+export function buildLimitRemoveUsed(cardId: string, options: ReplyOptions): SlackReply {
+  return buildReply([MESSAGES.limitRemoveUsed({ cardId })], options);
+}
+
+export function buildLimitRemoveUnknown(options: ReplyOptions): SlackReply {
+  return buildReply([MESSAGES.limitRemoveUnknown()], options);
+}
+
+export function buildLimitRemoveNotYours(options: ReplyOptions): SlackReply {
+  return buildReply([MESSAGES.limitRemoveNotYours()], options);
+}
+
 export function formatAmount(amount: number): string {
   return amount.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 2 });
 }
@@ -77,6 +123,9 @@ export function buildOpFailed(op: CardOp, cardId: string, error: AppError, optio
       break;
     case 'ISSUER_MALFORMED':
       text = unknown ? MESSAGES.opMalformedUnknown(a) : MESSAGES.opMalformed(a);
+      break;
+    case 'ISSUER_WRONG_CARD':
+      text = unknown ? MESSAGES.opWrongCardUnknown(a) : MESSAGES.opWrongCard(a);
       break;
     case 'NOT_OFFERED':
       text = MESSAGES.opNotOffered({ message: error.userMessage });

@@ -2,11 +2,13 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { ListenerDeps } from '../../deps.js';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID, WITHDRAW_ACTION_ID } from '../../views/approval-message.js';
 import { AUDIT_NEXT_PAGE_ACTION } from '../../views/audit-replies.js';
+import { LIMIT_REMOVAL_ACTION_ID } from '../../views/card-replies.js';
 import { CLEAR_ACTIVATION_LOCK_ACTION_ID } from '../../views/home-tab.js';
 import { REVEAL_ACTION_ID } from '../../views/secret-replies.js';
 import { handleApproveCancel } from './approve-cancel.js';
 import { handleAuditNextPage } from './audit-next-page.js';
 import { handleClearActivationLock } from './clear-activation-lock.js';
+import { handleConfirmLimitRemoval } from './confirm-limit-removal.js';
 import { handleRejectCancel } from './reject-cancel.js';
 import { handleRevealSecret } from './reveal-secret.js';
 import { handleWithdrawCancel } from './withdraw-cancel.js';
@@ -21,4 +23,5 @@ export const ACTIONS: Readonly<Record<string, (deps: ListenerDeps, args: ButtonA
   [REJECT_ACTION_ID]: handleRejectCancel,
   [CLEAR_ACTIVATION_LOCK_ACTION_ID]: handleClearActivationLock,
   [WITHDRAW_ACTION_ID]: handleWithdrawCancel,
+  [LIMIT_REMOVAL_ACTION_ID]: handleConfirmLimitRemoval,
 };
