@@ -79,6 +79,11 @@ export function listRoles(roles: readonly string[]): string {
     : `one of the roles ${roles.map((r) => code(r)).join(', ')}`;
 }
 
+/** `1 event`, `3 events`: a count with its noun, singular for one. */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? singular : plural}`;
+}
+
 /** A list of roles a person holds, as code, or "none". */
 export function rolesHeld(roles: readonly string[]): string {
   return roles.length > 0 ? roles.map((r) => code(r)).join(', ') : 'none';
@@ -298,6 +303,22 @@ export const MESSAGES = {
   opAuditUnavailable: (a: { op: PolicyOp; cardId: string }) =>
     `:floppy_disk: The audit log could not be written, so ${doingLower(a.op, a.cardId)} was *not* sent to the issuer. Tell the operator; nothing changed.`,
   opOtherError: (a: { message: string }) => `:warning: ${escapeMrkdwn(a.message)}`,
+
+  // --- the audit log ------------------------------------------------------------------------
+  auditPageHeading: (a: { page: number; count: number; described: string }) =>
+    a.page === 1
+      ? `:ledger: *Audit log* — ${a.count === 1 ? 'the newest event' : `the newest ${count(a.count, 'event')}`} matching ${a.described}.`
+      : `:ledger: *Audit log* — page ${a.page}: ${count(a.count, 'older event')} matching ${a.described}.`,
+  auditPageContext: (a: { first: number; last: number; more: boolean }) =>
+    `${a.first === a.last ? `Event #${a.first}` : `Events #${a.first}–#${a.last}, newest first`}; times in UTC.${a.more ? '' : ' No older events match.'}`,
+  auditPageFallback: (a: { page: number; count: number; described: string }) =>
+    `Audit log, page ${a.page}: ${count(a.count, 'event')} matching ${a.described}`,
+  auditExportStarted: (a: { count: number; described: string }) =>
+    `:hourglass_flowing_sand: Export under way: ${count(a.count, 'event')} ${a.count === 1 ? 'matches' : 'match'} ${a.described}. The CSV file will arrive in your direct messages with cardops; you will be told here when it is sent.`,
+  auditExportDone: (a: { rows: number; fileName: string }) =>
+    `:white_check_mark: Sent ${count(a.rows, 'row')} to your direct messages with cardops as ${code(a.fileName)}.`,
+  auditExportComment: (a: { rows: number; described: string }) =>
+    `cardops audit export: ${count(a.rows, 'row')} matching ${a.described}, oldest first, times in UTC.`,
 
   // --- usage, help, whoami -----------------------------------------------------------------
   problem: (a: { problem: string }) => `:grey_question: ${escapeMrkdwn(a.problem)}`,

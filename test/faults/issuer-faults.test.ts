@@ -135,7 +135,7 @@ const FAULTS: IssuerFault[] = [
       return { kind: 'json', status, body };
     },
     outcome: 'unknown',
-    says: /answered block of card .* about another card, so its outcome is \*unknown\*/,
+    says: /answered blocking card .* about another card, so its outcome is \*unknown\*/,
     rawMarker: 'card-someone-else',
   },
   {

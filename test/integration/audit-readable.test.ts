@@ -66,7 +66,7 @@ describe('the audit says what happened, readably', () => {
   it('when an op the issuer does not offer is asked for, then one invalid row is written and no started row', async () => {
     bot = await startOfflineBot({ provider: 'sovera' });
     const answer = await bot.driver.command(CAROL, 'C0SECURE', '/card', 'limit card-active-1');
-    expect(answer.messages[0]?.text).toContain('not offered by this issuer (Sovera)');
+    expect(answer.messages[0]?.text).toContain('`limit` is not offered by Sovera');
     const rows = allRows(bot);
     expect(rows.map((r) => [r.op, r.outcome])).toEqual([['limit', 'invalid']]);
     expect(rows[0]?.error).toBe('NOT_OFFERED: issuer sovera limit: not offered');

@@ -147,7 +147,7 @@ describe('removing a PayCaddy limit with set-limit 0', () => {
   it('when the issuer is Sovera, then set-limit 0 says not offered, with one audit row and no button', async () => {
     bot = await startOfflineBot({ provider: 'sovera' });
     const message = await askRemoval();
-    expect(textOf(message)).toContain('not offered by this issuer (Sovera)');
+    expect(textOf(message)).toContain('`set-limit` is not offered by Sovera');
     expect(textOf(message)).not.toContain('Remove the limit');
     expect(limitRows(bot).map((r) => r.outcome)).toEqual(['invalid']);
     expect(bot.sandbox?.calls).toHaveLength(0);

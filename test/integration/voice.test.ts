@@ -127,10 +127,10 @@ describe('operations the issuer does not offer', () => {
       (r) => r.op === 'limit' || r.op === 'set-limit',
     );
     expect(rows.map((r) => [r.op, r.outcome])).toEqual([
-      ['set-limit', 'denied'],
-      ['limit', 'denied'],
+      ['set-limit', 'invalid'],
+      ['limit', 'invalid'],
     ]);
-    expect(rows[0]?.reason).toMatch(/not offered/);
+    expect(rows[0]?.error).toBe('NOT_OFFERED: issuer sovera set-limit: not offered');
     expect(bot.sandbox?.calls).toHaveLength(0);
   });
 

@@ -71,10 +71,7 @@ export function buildAuditPage(
 ): SlackReply {
   const { rows, filter } = page;
   const described = describeAuditFilter(filter);
-  const heading =
-    page.page === 1
-      ? `:ledger: *Audit log* — the newest ${rows.length} events matching ${described}.`
-      : `:ledger: *Audit log* — page ${page.page}: ${rows.length} older events matching ${described}.`;
+  const heading = MESSAGES.auditPageHeading({ page: page.page, count: rows.length, described });
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: clip(heading) } }];
   for (const row of rows) {
     blocks.push({
@@ -86,7 +83,7 @@ export function buildAuditPage(
   const first = rows[0]?.id;
   const last = rows.at(-1)?.id;
   const context = [
-    `Events #${first}–#${last}, newest first; times in UTC.${page.nextValue ? '' : ' No older events match.'}`,
+    MESSAGES.auditPageContext({ first: first ?? 0, last: last ?? 0, more: page.nextValue !== undefined }),
     ...(options.sandbox ? [SANDBOX_NOTE] : []),
   ];
   blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) });
@@ -104,7 +101,7 @@ export function buildAuditPage(
       ],
     });
   }
-  const text = `Audit log, page ${page.page}: ${rows.length} events matching ${described}${options.sandbox ? ' (sandbox issuer)' : ''}`;
+  const text = `${MESSAGES.auditPageFallback({ page: page.page, count: rows.length, described })}${options.sandbox ? ' (sandbox issuer)' : ''}`;
   return { text: text.length > 3000 ? `${text.slice(0, 2990)}…` : text, blocks };
 }
 
@@ -159,12 +156,7 @@ export function buildAuditStalePage(options: ReplyOptions): SlackReply {
 }
 
 export function buildExportStarted(count: number, filter: AuditFilter, options: ReplyOptions): SlackReply {
-  return buildReply(
-    [
-      `:hourglass_flowing_sand: Export under way: ${count.toLocaleString('en-US')} events match ${describeAuditFilter(filter)}. The CSV file will arrive in your direct messages with cardops; you will be told here when it is sent.`,
-    ],
-    options,
-  );
+  return buildReply([MESSAGES.auditExportStarted({ count, described: describeAuditFilter(filter) })], options);
 }
 
 export function buildExportEmpty(filter: AuditFilter, options: ReplyOptions): SlackReply {
@@ -175,17 +167,12 @@ export function buildExportEmpty(filter: AuditFilter, options: ReplyOptions): Sl
 }
 
 export function buildExportDone(rows: number, fileName: string, options: ReplyOptions): SlackReply {
-  return buildReply(
-    [
-      `:white_check_mark: Sent ${rows.toLocaleString('en-US')} rows to your direct messages with cardops as ${code(fileName)}.`,
-    ],
-    options,
-  );
+  return buildReply([MESSAGES.auditExportDone({ rows, fileName })], options);
 }
 
 /** The comment above the file in the manager's DM. */
 export function buildExportComment(rows: number, filter: AuditFilter, options: ReplyOptions): string {
-  return `cardops audit export: ${rows.toLocaleString('en-US')} rows matching ${describeAuditFilter(filter)}, oldest first, times in UTC.${options.sandbox ? ' (sandbox issuer: demo cards only)' : ''}`;
+  return `${MESSAGES.auditExportComment({ rows, described: describeAuditFilter(filter) })}${options.sandbox ? ' (sandbox issuer: demo cards only)' : ''}`;
 }
 
 export function buildExportFailed(step: string, problem: string, options: ReplyOptions): SlackReply {

@@ -1,4 +1,5 @@
 import { issuerOffers } from '../../../domain/cards/card-issuer.js';
+import { notOfferedError } from '../../../domain/cards/issuer-input.js';
 import { type CardOp, POLICY_OPS, type PolicyOp } from '../../../domain/ops.js';
 import { allowedOps, authorise, channelKey } from '../../../domain/policy/authorise.js';
 import { ISSUER_NAMES, MESSAGES } from '../../../messages.js';
@@ -49,7 +50,8 @@ export async function refuseUnlessAllowed(
 
 /**
  * An operation the configured issuer does not offer (limits on Sovera) is answered so, and put on
- * record as denied; no `started` row is written, since no call leaves cardops.
+ * record with one row as executeCardOp's own check would write it (`invalid`, NOT_OFFERED); no
+ * `started` row, since no call leaves cardops.
  */
 async function refuseUnlessOffered(request: CardRequest): Promise<boolean> {
   const { deps, ctx, op, cardId } = request;
@@ -61,8 +63,8 @@ async function refuseUnlessOffered(request: CardRequest): Promise<boolean> {
     channelId: ctx.channelId,
     op,
     cardId,
-    outcome: 'denied',
-    reason: `not offered: ${issuer} does not offer ${op}`,
+    outcome: 'invalid',
+    error: `NOT_OFFERED: ${notOfferedError(deps.issuer.provider, op).message}`,
   });
   deps.logger.info({ actor: ctx.actor, channel: ctx.channelId, op, why: 'not-offered' }, 'request denied');
   await request.reply(buildReply([MESSAGES.refusedNotOffered({ op, issuer })], { sandbox: deps.sandbox }));
