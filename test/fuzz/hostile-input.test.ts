@@ -443,7 +443,8 @@ describe('hostile input', () => {
     const cancelCalls = (bot.sandbox?.calls.filter((c) => c.op === 'cancel').length ?? 0) - cancelsBefore;
     bump(counts, 'cancels approved by a real approver click', cancelCalls);
     await expectNothingBroke();
-  });
+    // 3,000 texts through the whole App: seconds alone, more on a busy machine (the heavy run has its own timeout).
+  }, 120_000);
 
   it('prints the counts', () => {
     console.log(`hostile input (seed ${SEED}, scale ${SCALE}):`, JSON.stringify({ ...counts, statuses }, null, 1));

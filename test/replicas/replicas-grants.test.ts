@@ -71,6 +71,11 @@ describeWithPostgres('the bot under the documented minimal grants', () => {
 
   it('when two replicas run as the bot role, then commands, an approved cancel and a reveal work, and the role can neither update nor delete audit rows', async () => {
     rig = await startReplicaRig({ databaseUrl: botUrl, replicas: 2 });
+    // /readyz's test write (a row in replicas, rolled back) goes through with these grants.
+    for (const replica of rig.replicas) {
+      const ready = await fetch(`http://127.0.0.1:${replica?.port}/readyz`);
+      expect(`${ready.status} ${await ready.text()}`).toBe('200 ready\n');
+    }
     const block = rig.command(ALICE, 'block card-grants-1 lost wallet');
     expect(await rig.send(0, block)).toBe(200);
     expect((await rig.messageAt(block.responseUrl)).text).toContain('blocked');
