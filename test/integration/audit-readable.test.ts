@@ -23,14 +23,19 @@ describe('the audit says what happened, readably', () => {
     bot = await startOfflineBot({ provider: 'paycaddy' });
     await bot.driver.command(CAROL, 'C0SECURE', '/card', 'set-limit card-active-1 750');
     await bot.driver.command(CAROL, 'C0SECURE', '/card', 'set-limit card-active-1 900');
-    const rows = allRows(bot).filter((r) => r.op === 'set-limit');
-    expect(rows.map((r) => [r.outcome, r.reason])).toEqual([
-      ['ok', 'limit requested: 900; previous: 750; issuer confirmed: 900'],
-      ['started', 'limit requested: 900'],
-      ['ok', 'limit requested: 750; previous: no limit; issuer confirmed: 750'],
-      ['started', 'limit requested: 750'],
+    const rows = allRows(bot).filter((r) => r.op === 'set-limit' || r.op === 'limit');
+    const read = 'read before set-limit, to record the limit it replaces';
+    expect(rows.map((r) => [r.op, r.outcome, r.reason])).toEqual([
+      ['set-limit', 'ok', 'limit requested: 900; previous: 750; issuer confirmed: 900'],
+      ['set-limit', 'started', 'limit requested: 900; previous: 750'],
+      ['limit', 'ok', read],
+      ['limit', 'started', read],
+      ['set-limit', 'ok', 'limit requested: 750; previous: no limit; issuer confirmed: 750'],
+      ['set-limit', 'started', 'limit requested: 750; previous: no limit'],
+      ['limit', 'ok', read],
+      ['limit', 'started', read],
     ]);
-    // The previous limit is read with the limit read, inside the set's audited call; no rows of its own.
+    // The previous limit is read with the dialect's limit read, an audited call of its own, before the set.
     expect(bot.sandbox?.calls.map((c) => c.op)).toEqual(['limit', 'set-limit', 'limit', 'set-limit']);
   });
 
@@ -43,10 +48,12 @@ describe('the audit says what happened, readably', () => {
       bot = await startOfflineBot({ provider: 'paycaddy', issuerBaseUrl: issuer.url });
       const answer = await bot.driver.command(CAROL, 'C0SECURE', '/card', 'set-limit card-x1 300');
       expect(answer.messages[0]?.text).toContain('set to *300*');
-      const rows = allRows(bot).filter((r) => r.op === 'set-limit');
-      expect(rows.map((r) => [r.outcome, r.reason])).toEqual([
-        ['ok', 'limit requested: 300; previous: not readable (ISSUER_FAILURE); issuer confirmed: 300'],
-        ['started', 'limit requested: 300'],
+      const rows = allRows(bot);
+      expect(rows.map((r) => [r.op, r.outcome, r.reason])).toEqual([
+        ['set-limit', 'ok', 'limit requested: 300; previous: not readable (ISSUER_FAILURE); issuer confirmed: 300'],
+        ['set-limit', 'started', 'limit requested: 300; previous: not readable (ISSUER_FAILURE)'],
+        ['limit', 'failed', 'read before set-limit, to record the limit it replaces'],
+        ['limit', 'started', 'read before set-limit, to record the limit it replaces'],
       ]);
       expect(issuer.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
     } finally {

@@ -58,11 +58,14 @@ describe('removing a PayCaddy limit with set-limit 0', () => {
     expect(setLimitCalls(bot)).toHaveLength(1);
     expect(bot.sandbox?.card('card-active-3')?.limit).toBe(0);
     const [asked] = limitRows(bot).filter((r) => r.outcome === 'asked');
-    const calls = limitRows(bot).filter((r) => r.approvalId === asked?.approvalId);
-    expect(calls.map((r) => [r.outcome, r.reason])).toEqual([
-      ['ok', 'limit requested: 0 (no limit: removes it); previous: 500; issuer confirmed: no limit'],
-      ['started', 'limit requested: 0 (no limit: removes it)'],
-      ['asked', asked?.reason],
+    // One story under the confirmation's id: asked, the read of the limit it replaces, the set.
+    const story = allRows(bot).filter((r) => r.approvalId === asked?.approvalId);
+    expect(story.map((r) => [r.op, r.outcome, r.reason])).toEqual([
+      ['set-limit', 'ok', 'limit requested: 0 (no limit: removes it); previous: 500; issuer confirmed: no limit'],
+      ['set-limit', 'started', 'limit requested: 0 (no limit: removes it); previous: 500'],
+      ['limit', 'ok', 'read before set-limit, to record the limit it replaces'],
+      ['limit', 'started', 'read before set-limit, to record the limit it replaces'],
+      ['set-limit', 'asked', asked?.reason],
     ]);
 
     // A second press makes no second call.

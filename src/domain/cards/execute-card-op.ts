@@ -128,8 +128,14 @@ export async function executeCardOp<O extends CardOp>(
     return { ok: false, error: refusal };
   }
 
+  // set-limit records the limit it replaces: read first, as an audited call of its own (its own
+  // `started` row: no call leaves cardops without one) where the issuer offers the read. A read
+  // that fails is said so in the rows and does not stop the set.
+  const previous =
+    request.op === 'set-limit' ? await previousLimit(deps, ctx, request.cardId, request.approvalId) : undefined;
+
   try {
-    await deps.audit.append({ ...base, reason: reasonOf(requested), outcome: 'started' });
+    await deps.audit.append({ ...base, reason: reasonOf(requested, previous), outcome: 'started' });
   } catch (error) {
     deps.logger.error({ err: error, op: request.op, cardId: request.cardId }, 'audit write failed; issuer not called');
     return {
@@ -137,10 +143,6 @@ export async function executeCardOp<O extends CardOp>(
       error: isAppError(error) ? error : new AppError('AUDIT_UNAVAILABLE', 'audit write failed before issuer call'),
     };
   }
-
-  // set-limit records the limit it replaces, read first where the issuer offers the read; a read
-  // that fails is said so in the row and does not stop the set.
-  const previous = request.op === 'set-limit' ? await previousLimit(deps, request.cardId) : undefined;
 
   let value: OpResults[O];
   try {
@@ -182,17 +184,29 @@ function limitRequested(amount: number | undefined): string {
   return amount === 0 ? LIMIT_REMOVAL_REQUESTED : `limit requested: ${amount ?? 0}`;
 }
 
-/** `previous: …` for a set-limit row: the issuer's limit read just before the set, or why it is not known. */
-async function previousLimit(deps: CardOpDeps, cardId: string): Promise<string> {
+/** The reason of the limit read a set-limit makes first. */
+export const PREVIOUS_LIMIT_READ = 'read before set-limit, to record the limit it replaces';
+
+/** `previous: …` for set-limit rows: the limit read (audited) just before the set, or why it is not known. */
+async function previousLimit(
+  deps: CardOpDeps,
+  ctx: RequestContext,
+  cardId: string,
+  approvalId: string | undefined,
+): Promise<string> {
   if (!deps.issuer.offers('limit')) return 'previous: not readable (no limit read at this issuer)';
-  try {
-    const current = await deps.issuer.limit(cardId);
-    return `previous: ${limitText(current.limit)}`;
-  } catch (error) {
-    const code = isAppError(error) ? error.code : 'ISSUER_FAILURE';
-    deps.logger.warn({ op: 'set-limit', cardId, code }, 'previous limit could not be read; setting it anyway');
-    return `previous: not readable (${code})`;
-  }
+  const read = await executeCardOp(deps, ctx, {
+    op: 'limit',
+    cardId,
+    reason: PREVIOUS_LIMIT_READ,
+    ...(approvalId ? { approvalId } : {}),
+  });
+  if (read.ok) return `previous: ${limitText(read.value.limit)}`;
+  deps.logger.warn(
+    { op: 'set-limit', cardId, code: read.error.code },
+    'previous limit could not be read; setting it anyway',
+  );
+  return `previous: not readable (${read.error.code})`;
 }
 
 /** The outcome row: the call has happened, so a failure to record it is logged, not shown as a failed call. */

@@ -1,9 +1,8 @@
-import type { KnownBlock } from '@slack/types';
 import type { LimitResult } from '../../domain/cards/card-issuer.js';
 import type { CardOp, PolicyOp } from '../../domain/ops.js';
 import type { AppError } from '../../errors.js';
 import { MESSAGES } from '../../messages.js';
-import { buildReply, type SlackReply } from './reply.js';
+import { buildReply, type SlackReply, withButtonAfterFirst } from './reply.js';
 
 interface ReplyOptions {
   sandbox: boolean;
@@ -60,21 +59,13 @@ export function buildLimitRemoveAsk(
 ): SlackReply {
   const minutes = Math.max(1, Math.round(ttlMs / 60_000));
   const reply = buildReply([MESSAGES.limitRemoveAsk({ cardId, minutes })], options);
-  const button: KnownBlock = {
-    type: 'actions',
-    block_id: 'limit_removal',
-    elements: [
-      {
-        type: 'button',
-        action_id: LIMIT_REMOVAL_ACTION_ID,
-        style: 'danger',
-        text: { type: 'plain_text', text: MESSAGES.limitRemoveButton() },
-        value: confirmationId,
-      },
-    ],
-  };
-  const [section, ...rest] = reply.blocks;
-  return { text: reply.text, blocks: section ? [section, button, ...rest] : [button, ...rest] };
+  return withButtonAfterFirst(reply, {
+    blockId: 'limit_removal',
+    actionId: LIMIT_REMOVAL_ACTION_ID,
+    style: 'danger',
+    text: MESSAGES.limitRemoveButton(),
+    value: confirmationId,
+  });
 }
 
 export function buildLimitRemoveExpired(cardId: string, options: ReplyOptions): SlackReply {

@@ -25,3 +25,31 @@ export function buildReply(paragraphs: string[], options: { sandbox: boolean; co
   const text = [...paragraphs, ...(options.sandbox ? [MESSAGES.sandboxNoteShort()] : [])].join('\n');
   return { text: text.length > 3000 ? `${text.slice(0, 2990)}…` : text, blocks };
 }
+
+/** One button of a reply: what `withButtonAfterFirst` puts in its actions block. */
+export interface ReplyButton {
+  blockId: string;
+  actionId: string;
+  style: 'primary' | 'danger';
+  text: string;
+  value: string;
+}
+
+/** The reply with one button in an actions block right after its first paragraph. */
+export function withButtonAfterFirst(reply: SlackReply, button: ReplyButton): SlackReply {
+  const actions: KnownBlock = {
+    type: 'actions',
+    block_id: button.blockId,
+    elements: [
+      {
+        type: 'button',
+        action_id: button.actionId,
+        style: button.style,
+        text: { type: 'plain_text', text: button.text },
+        value: button.value,
+      },
+    ],
+  };
+  const [section, ...rest] = reply.blocks;
+  return { text: reply.text, blocks: section ? [section, actions, ...rest] : [actions, ...rest] };
+}

@@ -1,7 +1,6 @@
-import type { KnownBlock } from '@slack/types';
 import { MESSAGES } from '../../messages.js';
 import type { RevealOp } from '../reveal-timers.js';
-import { buildReply, type SlackReply } from './reply.js';
+import { buildReply, type SlackReply, withButtonAfterFirst } from './reply.js';
 
 interface ReplyOptions {
   sandbox: boolean;
@@ -41,21 +40,13 @@ export function buildRevealOffer(
 ): SlackReply {
   const first = MESSAGES.revealOffer({ secret: op, cardId, seconds: formatSeconds(hideMs) });
   const reply = buildReply([first], options);
-  const button: KnownBlock = {
-    type: 'actions',
-    block_id: 'reveal',
-    elements: [
-      {
-        type: 'button',
-        action_id: REVEAL_ACTION_ID,
-        style: 'primary',
-        text: { type: 'plain_text', text: MESSAGES.revealButton() },
-        value: revealId,
-      },
-    ],
-  };
-  const [section, ...rest] = reply.blocks;
-  return { text: reply.text, blocks: section ? [section, button, ...rest] : [button, ...rest] };
+  return withButtonAfterFirst(reply, {
+    blockId: 'reveal',
+    actionId: REVEAL_ACTION_ID,
+    style: 'primary',
+    text: MESSAGES.revealButton(),
+    value: revealId,
+  });
 }
 
 /**

@@ -42,27 +42,23 @@ export async function handleConfirmLimitRemoval(deps: ListenerDeps, { ack, body,
   };
   const where = { actor: userId, teamId: body.team?.id ?? null, channelId: body.channel?.id ?? null };
 
-  const id = confirmationIdSchema.safeParse(action.value);
-  if (!id.success) {
+  // Forged, from before its rows' time, or malformed: nothing is sent, but the attempt is on record.
+  const refuseUnknown = async () => {
     await appendSecretAudit(deps, {
       ...where,
       op: 'set-limit',
       outcome: 'invalid',
-      reason: 'limit removal button with a malformed confirmation',
+      reason: 'limit removal button with an unknown confirmation',
     });
     return answer(buildLimitRemoveUnknown(options));
-  }
+  };
+  const id = confirmationIdSchema.safeParse(action.value);
+  if (!id.success) return refuseUnknown();
   await deps.serialise.run(`limit-removal:${id.data}`, async () => {
     const claim = await claimLimitRemoval(deps, id.data, userId);
     switch (claim.kind) {
       case 'unknown':
-        await appendSecretAudit(deps, {
-          ...where,
-          op: 'set-limit',
-          outcome: 'invalid',
-          reason: 'limit removal button with an unknown confirmation',
-        });
-        return answer(buildLimitRemoveUnknown(options));
+        return refuseUnknown();
       case 'not-yours':
         await appendSecretAudit(deps, {
           ...where,
