@@ -84,6 +84,11 @@ export function count(n: number, singular: string, plural = `${singular}s`): str
   return `${n.toLocaleString('en-US')} ${n === 1 ? singular : plural}`;
 }
 
+/** Who decided a request, as the approvals channel names them. */
+function approverOf(by: string | null | undefined): string {
+  return by ? mentionUser(by) : 'an approver';
+}
+
 /** A list of roles a person holds, as code, or "none". */
 export function rolesHeld(roles: readonly string[]): string {
   return roles.length > 0 ? roles.map((r) => code(r)).join(', ') : 'none';
@@ -319,6 +324,46 @@ export const MESSAGES = {
     `:white_check_mark: Sent ${count(a.rows, 'row')} to your direct messages with cardops as ${code(a.fileName)}.`,
   auditExportComment: (a: { rows: number; described: string }) =>
     `cardops audit export: ${count(a.rows, 'row')} matching ${a.described}, oldest first, times in UTC.`,
+
+  // --- cancel requests and their approval ----------------------------------------------------
+  // `by`, `requester`: user ids (mentioned); `when`: a date already formatted for Slack.
+  approvalWaiting: (a: { when: string }) => `:hourglass_flowing_sand: Waiting for an approver. Expires ${a.when}.`,
+  approvalExecuting: (a: { by?: string | null | undefined; cardId: string }) =>
+    `:arrows_counterclockwise: Approved by ${approverOf(a.by)}: cancelling card ${code(a.cardId)} at the issuer…`,
+  approvalDone: (a: { by?: string | null | undefined; cardId: string }) =>
+    `:white_check_mark: Approved by ${approverOf(a.by)}: card ${code(a.cardId)} is *cancelled*.`,
+  approvalFailed: (a: { by?: string | null | undefined; cardId: string; error?: string | null | undefined }) =>
+    `:x: Approved by ${approverOf(a.by)}, but the issuer did not cancel card ${code(a.cardId)}: ${escapeMrkdwn(a.error ?? 'no reason given')}`,
+  approvalNeverPosted: () =>
+    ':x: This request was never posted to the approvers, so nobody could decide it. Nothing was cancelled.',
+  approvalUnknown: (a: { by?: string | null | undefined; cardId: string }) =>
+    `:question: Approved by ${approverOf(a.by)}, but the outcome is *unknown*: cardops will not run this cancel again. ${MESSAGES.unknownOutcomeAdvice(a)}`,
+  approvalRejected: (a: { by?: string | null | undefined; cardId: string; reason?: string | null | undefined }) =>
+    `:no_entry_sign: Rejected by ${approverOf(a.by)}${a.reason ? `: ${escapeMrkdwn(a.reason)}` : ' (no reason given)'}. Card ${code(a.cardId)} was not cancelled.`,
+  approvalWithdrawn: (a: { requester: string; cardId: string }) =>
+    `:leftwards_arrow_with_hook: Withdrawn by ${mentionUser(a.requester)}, who asked for it. Card ${code(a.cardId)} was not cancelled.`,
+  approvalExpired: (a: { when: string; cardId: string }) =>
+    `:hourglass: Expired ${a.when}: nobody decided in time. Card ${code(a.cardId)} was not cancelled; file a new request if it still must be.`,
+  approvalTitle: (a: { requestId: string; cardId: string }) =>
+    `:rotating_light: *Cancel request* ${code(a.requestId)}: card ${code(a.cardId)}. Cancelling cannot be undone.`,
+  approvalWhoDecides: () => 'Only an approver may decide, and never the person who asked.',
+  approvalFallbackWaiting: (a: { requestId: string; cardId: string; requester: string }) =>
+    `Cancel request ${a.requestId}: card ${a.cardId}, asked by ${mentionUser(a.requester)}: waiting for an approver.`,
+  cancelRequested: (a: { requestId: string; cardId: string; channel?: string | null | undefined; when: string }) =>
+    `:inbox_tray: Cancel request ${code(a.requestId)} for card ${code(a.cardId)} is waiting for an approver in ${a.channel ? mentionChannel(a.channel) : 'the approvals channel'}. It expires ${a.when}.`,
+  cancelRequestedNext: () =>
+    'You cannot approve it yourself: a second person must. You will be told here how it ends. Changed your mind? Withdraw it (also from the cardops Home tab).',
+  cancelLimitedLive: (a: { limit: number; when: string }) =>
+    `:no_entry: You have ${count(a.limit, 'cancel request')} waiting for an approver, the most allowed at once, so no new one was filed. The limit frees up when the soonest of them expires, ${a.when}; you may also withdraw one you no longer need (from your confirmation or the cardops Home tab).`,
+  cancelLimitedHour: (a: { limit: number; when: string }) =>
+    `:no_entry: You have filed ${count(a.limit, 'cancel request')} within the last hour, the most allowed, so no new one was filed. The limit resets as each turns an hour old: you may file again from ${a.when}.`,
+  cancelLimitedBlockInstead: () => 'If a card must be stopped now, block it: blocking needs no approver.',
+  cancelSwitchedOff: () =>
+    `:lock: Cancelling cards is switched off: the policy names no approvers (approvals.cancel). ${refusalEnd('the operator to name approvers in the policy')}`,
+  cancelAuditUnavailable: () =>
+    ':floppy_disk: The audit log could not be written, so no cancel request was filed. Tell the operator; nothing changed.',
+  reminder: (a: { mentions: readonly string[]; requestId: string; cardId: string; when: string }) =>
+    `:alarm_clock: ${a.mentions.length > 0 ? `${a.mentions.join(' ')}: ` : ''}cancel request ${code(a.requestId)} for card ${code(a.cardId)} is still waiting for an approver. It expires ${a.when}; after that it must be filed again.`,
 
   // --- usage, help, whoami -----------------------------------------------------------------
   problem: (a: { problem: string }) => `:grey_question: ${escapeMrkdwn(a.problem)}`,

@@ -161,7 +161,7 @@ describe('limits per requester', () => {
     const third = await bot.driver.command(ALICE, SUPPORT, '/card', 'cancel card-active-3 lost');
     const refusal = visibleText(third.messages.find((m) => m.to === ALICE));
     expect(refusal).toMatch(/You have 2 cancel requests waiting for an approver, the most allowed at once/);
-    expect(refusal).toMatch(/The soonest of them expires .*2026-03-02 09:30 UTC/);
+    expect(refusal).toMatch(/The limit frees up when the soonest of them expires, .*2026-03-02 09:30 UTC/);
     expect(approvalMessages(bot)).toHaveLength(posted);
     expect(await bot.approvals.pendingForCard('card-active-3')).toBeUndefined();
     const limited = (await bot.audit.query({ actor: ALICE, outcome: 'limited' }, { limit: 5 })).rows;
@@ -179,7 +179,7 @@ describe('limits per requester', () => {
     await bot.driver.click(ALICE, newest, 'approval_withdraw');
     const fourth = await bot.driver.command(ALICE, SUPPORT, '/card', 'cancel card-active-4 lost');
     expect(visibleText(fourth.messages.find((m) => m.to === ALICE))).toMatch(
-      /You have filed 3 cancel requests within the last hour, the most allowed.*You may file again from .*2026-03-02 10:00 UTC/,
+      /You have filed 3 cancel requests within the last hour, the most allowed.*The limit resets as each turns an hour old: you may file again from .*2026-03-02 10:00 UTC/,
     );
     // Others are not held back by Alice's count.
     expect((await fileCancel(bot, BOB, 'card-active-4')).request?.requester).toBe(BOB);

@@ -123,6 +123,40 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
   ],
   auditExportDone: () => [{ rows: 1, fileName: 'cardops-audit.csv' }],
   auditExportComment: () => [{ rows: 1, described: 'all events' }],
+  approvalWaiting: () => [{ when: '<!date^1764842400^{date_short_pretty} {time}|2026-12-04 10:00 UTC>' }],
+  approvalExecuting: () => [{ by: 'U0ONCALL1', cardId: 'card-active-1' }],
+  approvalDone: () => [{ by: 'U0ONCALL1', cardId: 'card-active-1' }, { cardId: 'card-active-1' }],
+  approvalFailed: (d) => [
+    { by: 'U0ONCALL1', cardId: 'card-active-1', error: d.issuerMessage },
+    { by: 'U0ONCALL1', cardId: 'card-active-1' },
+  ],
+  approvalUnknown: () => [{ by: 'U0ONCALL1', cardId: 'card-active-1' }],
+  approvalRejected: () => [
+    { by: 'U0ONCALL1', cardId: 'card-active-1', reason: 'wrong card' },
+    { by: 'U0ONCALL1', cardId: 'card-active-1' },
+  ],
+  approvalWithdrawn: () => [{ requester: 'U0AGENT01', cardId: 'card-active-1' }],
+  approvalExpired: () => [{ when: '2026-12-04 10:00 UTC', cardId: 'card-active-1' }],
+  approvalTitle: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1' }],
+  approvalFallbackWaiting: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', requester: 'U0AGENT01' }],
+  cancelRequested: () => [
+    { requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', channel: 'C0APPROVE', when: '2026-12-04 10:00 UTC' },
+    { requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', when: '2026-12-04 10:00 UTC' },
+  ],
+  cancelLimitedLive: () => [
+    { limit: 1, when: '2026-12-04 10:00 UTC' },
+    { limit: 5, when: '2026-12-04 10:00 UTC' },
+  ],
+  cancelLimitedHour: () => [{ limit: 20, when: '2026-12-04 10:00 UTC' }],
+  reminder: () => [
+    {
+      mentions: ['<!subteam^S0ONCALL>'],
+      requestId: 'CR-7KQ2M9XA',
+      cardId: 'card-active-1',
+      when: '2026-12-04 10:00 UTC',
+    },
+    { mentions: [], requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', when: '2026-12-04 10:00 UTC' },
+  ],
   whoami: () => [
     { userId: 'U0AGENT01', roles: ['agent'], allowed: ['block', 'history'], channel: 'C0SUPPORT' },
     { userId: 'U0STRANGE', roles: [], allowed: [], channel: 'dm' },
@@ -219,6 +253,8 @@ describe('the message catalogue', () => {
             .map((r) => r.text)
             .join('\n');
         expect(text('revealLimited')).toMatch(/resets/);
+        expect(text('cancelLimitedLive')).toMatch(/frees up when/);
+        expect(text('cancelLimitedHour')).toMatch(/resets/);
         expect(text('auditPageHeading')).toContain('the newest event matching');
         expect(text('amountTooLarge')).toMatch(/too large/);
         expect(text('revealStale')).toMatch(/expired.*Run `\/card pan card-active-1` again/);

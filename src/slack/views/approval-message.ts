@@ -35,27 +35,26 @@ const traceContext = (request: ApprovalRequest) =>
 
 /** One line on where the request stands, as the approvals channel reads it. */
 export function describeOutcome(request: ApprovalRequest): string {
-  const by = request.decidedBy ? mentionUser(request.decidedBy) : 'an approver';
-  const card = code(request.cardId);
+  const a = { by: request.decidedBy, cardId: request.cardId };
   switch (request.state) {
     case 'pending':
-      return `:hourglass_flowing_sand: Waiting for an approver. Expires ${slackDate(request.expiresAt)}.`;
+      return MESSAGES.approvalWaiting({ when: slackDate(request.expiresAt) });
     case 'executing':
-      return `:arrows_counterclockwise: Approved by ${by}: cancelling card ${card} at the issuer…`;
+      return MESSAGES.approvalExecuting(a);
     case 'done':
-      return `:white_check_mark: Approved by ${by}: card ${card} is *cancelled*.`;
+      return MESSAGES.approvalDone(a);
     case 'failed':
       return request.decidedBy
-        ? `:x: Approved by ${by}, but the issuer did not cancel card ${card}: ${escapeMrkdwn(request.error ?? 'no reason given')}`
-        : ':x: This request was never posted to the approvers, so nobody could decide it. Nothing was cancelled.';
+        ? MESSAGES.approvalFailed({ ...a, error: request.error })
+        : MESSAGES.approvalNeverPosted();
     case 'unknown':
-      return `:question: Approved by ${by}, but the outcome is *unknown*: cardops will not run this cancel again. ${unknownOutcomeAdvice(request.cardId)}`;
+      return MESSAGES.approvalUnknown(a);
     case 'rejected':
-      return `:no_entry_sign: Rejected by ${by}${request.decisionReason ? `: ${escapeMrkdwn(request.decisionReason)}` : ' (no reason given)'}. Card ${card} was not cancelled.`;
+      return MESSAGES.approvalRejected({ ...a, reason: request.decisionReason });
     case 'withdrawn':
-      return `:leftwards_arrow_with_hook: Withdrawn by ${mentionUser(request.requester)}, who asked for it. Card ${card} was not cancelled.`;
+      return MESSAGES.approvalWithdrawn({ requester: request.requester, cardId: request.cardId });
     case 'expired':
-      return `:hourglass: Expired ${slackDate(request.expiresAt)}: nobody decided in time. Card ${card} was not cancelled; file a new request if it still must be.`;
+      return MESSAGES.approvalExpired({ when: slackDate(request.expiresAt), cardId: request.cardId });
   }
 }
 
@@ -142,13 +141,13 @@ export function requestFields(request: ApprovalRequest): KnownBlock {
  * id, people and the (already masked) reason.
  */
 export function buildApprovalMessage(request: ApprovalRequest, options: Options): SlackReply {
-  const title = `:rotating_light: *Cancel request* ${code(request.id)}: card ${code(request.cardId)}. Cancelling cannot be undone.`;
+  const title = MESSAGES.approvalTitle({ requestId: request.id, cardId: request.cardId });
   const outcome = describeOutcome(request);
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: title } }, requestFields(request)];
   const context: string[] = [];
   if (request.state === 'pending') {
     blocks.push(approvalButtons(request));
-    context.push('Only an approver may decide, and never the person who asked.');
+    context.push(MESSAGES.approvalWhoDecides());
   } else {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: outcome } });
     context.push(...traceContext(request));
@@ -157,18 +156,26 @@ export function buildApprovalMessage(request: ApprovalRequest, options: Options)
   if (context.length > 0) blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) });
   const text =
     request.state === 'pending'
-      ? `Cancel request ${request.id}: card ${request.cardId}, asked by ${mentionUser(request.requester)}: waiting for an approver.`
+      ? MESSAGES.approvalFallbackWaiting({
+          requestId: request.id,
+          cardId: request.cardId,
+          requester: request.requester,
+        })
       : `Cancel request ${request.id}: ${outcome}`;
   return { text: options.sandbox ? `${text} (sandbox issuer)` : text, blocks };
 }
 
 /** The requester's confirmation: filed, where, until when, and that they cannot approve it themself. */
 export function buildCancelRequested(request: ApprovalRequest, options: Options): SlackReply {
-  const where = request.messageChannel ? mentionChannel(request.messageChannel) : 'the approvals channel';
   const reply = buildReply(
     [
-      `:inbox_tray: Cancel request ${code(request.id)} for card ${code(request.cardId)} is waiting for an approver in ${where}. It expires ${slackDate(request.expiresAt)}.`,
-      'You cannot approve it yourself: a second person must. You will be told here how it ends. Changed your mind? Withdraw it (also from the cardops Home tab).',
+      MESSAGES.cancelRequested({
+        requestId: request.id,
+        cardId: request.cardId,
+        channel: request.messageChannel,
+        when: slackDate(request.expiresAt),
+      }),
+      MESSAGES.cancelRequestedNext(),
     ],
     options,
   );
@@ -202,13 +209,9 @@ export function buildCancelLimited(
   limited: { why: 'live' | 'hour'; limit: number; freeAt: Date },
   options: Options,
 ): SlackReply {
-  const n = limited.limit;
-  const requests = n === 1 ? '1 cancel request' : `${n} cancel requests`;
-  const text =
-    limited.why === 'live'
-      ? `:no_entry: You have ${requests} waiting for an approver, the most allowed at once, so no new one was filed. The soonest of them expires ${slackDate(limited.freeAt.toISOString())}; you may also withdraw one you no longer need (from your confirmation or the cardops Home tab).`
-      : `:no_entry: You have filed ${requests} within the last hour, the most allowed, so no new one was filed. You may file again from ${slackDate(limited.freeAt.toISOString())}.`;
-  return buildReply([text, 'If a card must be stopped now, block it: blocking needs no approver.'], options);
+  const a = { limit: limited.limit, when: slackDate(limited.freeAt.toISOString()) };
+  const text = limited.why === 'live' ? MESSAGES.cancelLimitedLive(a) : MESSAGES.cancelLimitedHour(a);
+  return buildReply([text, MESSAGES.cancelLimitedBlockInstead()], options);
 }
 
 /** The approval message could not be posted: exactly why, and who can fix it. */
@@ -236,11 +239,7 @@ export function buildCancelNotPosted(
 
 export function buildCancelUnavailable(kind: 'no-approvers' | 'audit-unavailable', options: Options): SlackReply {
   return buildReply(
-    [
-      kind === 'no-approvers'
-        ? ':lock: Cancelling cards is switched off: the policy names no approvers (approvals.cancel).'
-        : ':floppy_disk: The audit log could not be written, so no cancel request was filed. Tell the operator; nothing changed.',
-    ],
+    [kind === 'no-approvers' ? MESSAGES.cancelSwitchedOff() : MESSAGES.cancelAuditUnavailable()],
     options,
   );
 }
@@ -399,10 +398,14 @@ export function approverMentions(policy: Policy, requester: string): string[] {
 
 /** The one reminder, in the request's thread, three quarters into its ttl. */
 export function buildReminder(request: ApprovalRequest, mentions: readonly string[], options: Options): SlackReply {
-  const who = mentions.length > 0 ? `${mentions.join(' ')}: ` : '';
   return buildReply(
     [
-      `:alarm_clock: ${who}cancel request ${code(request.id)} for card ${code(request.cardId)} is still waiting for an approver. It expires ${slackDate(request.expiresAt)}; after that it must be filed again.`,
+      MESSAGES.reminder({
+        mentions,
+        requestId: request.id,
+        cardId: request.cardId,
+        when: slackDate(request.expiresAt),
+      }),
     ],
     options,
   );
