@@ -344,6 +344,46 @@ export const MESSAGES = {
     `:leftwards_arrow_with_hook: Withdrawn by ${mentionUser(a.requester)}, who asked for it. Card ${code(a.cardId)} was not cancelled.`,
   approvalExpired: (a: { when: string; cardId: string }) =>
     `:hourglass: Expired ${a.when}: nobody decided in time. Card ${code(a.cardId)} was not cancelled; file a new request if it still must be.`,
+  approvalLateOutcome: (a: { requestId: string; outcome: string }) =>
+    `:information_source: Late outcome for ${code(a.requestId)}: the replica running this cancel was taken for stopped and the request was shown as unknown, but the issuer has now answered. ${a.outcome}`,
+  withdrawButton: () => 'Withdraw',
+  withdrawConfirmTitle: () => 'Withdraw this request?',
+  withdrawConfirmText: (a: { requestId: string; cardId: string }) =>
+    `Cancel request ${code(a.requestId)} for card ${code(a.cardId)} will be closed; the card stays as it is.`,
+  approveButton: () => 'Approve',
+  approveConfirmTitle: () => 'Cancel this card?',
+  approveConfirmText: (a: { cardId: string }) =>
+    `Card ${code(a.cardId)} will be cancelled for good. This cannot be undone.`,
+  approveConfirmButton: () => 'Cancel the card',
+  rejectButton: () => 'Reject',
+  buttonBack: () => 'Back',
+  fieldCard: (a: { cardId: string }) => `*Card*\n${code(a.cardId)}`,
+  fieldRequestedBy: (a: { requester: string }) => `*Requested by*\n${mentionUser(a.requester)}`,
+  fieldReason: (a: { reason: string }) => `*Reason*\n${escapeMrkdwn(a.reason) || '—'}`,
+  fieldExpires: (a: { when: string }) => `*Expires*\n${a.when}`,
+  requestMissing: () =>
+    ':grey_question: This cancel request does not exist. It may belong to another cardops installation.',
+  requestBadButton: () =>
+    ':grey_question: This button does not carry a cancel request id. Use the buttons cardops posted.',
+  requestOutcome: (a: { requestId: string; outcome: string }) => `Cancel request ${code(a.requestId)}: ${a.outcome}`,
+  decisionUnrecorded: (a: { requestId: string }) =>
+    `:floppy_disk: Your decision on cancel request ${code(a.requestId)} could not be recorded (cardops cannot write its database), so nothing changed: the request is still pending and the card was not cancelled. Try again in a moment; tell the operator if it persists.`,
+  withdrawUnrecorded: (a: { requestId: string }) =>
+    `:floppy_disk: Your withdrawal of cancel request ${code(a.requestId)} could not be recorded (cardops cannot write its database), so it is still pending. Try again in a moment; tell the operator if it persists.`,
+  closedExpired: (a: { requestId: string; when: string }) =>
+    `:hourglass: Cancel request ${code(a.requestId)} expired ${a.when}: it can no longer be approved or rejected.`,
+  closedExecuting: (a: { requestId: string; by?: string | null | undefined }) =>
+    `:arrows_counterclockwise: ${a.by ? mentionUser(a.by) : 'someone'} already approved cancel request ${code(a.requestId)}; the cancel is under way.`,
+  closedUnknown: (a: { requestId: string; cardId: string; by?: string | null | undefined }) =>
+    `:question: ${a.by ? mentionUser(a.by) : 'someone'} already approved cancel request ${code(a.requestId)}, but its outcome is *unknown*; it will not be run again. ${MESSAGES.unknownOutcomeAdvice(a)}`,
+  closedVoid: (a: { requestId: string }) =>
+    `:x: Cancel request ${code(a.requestId)} was never posted to the approvers; nothing can be decided.`,
+  closedWithdrawn: (a: { requestId: string; requester: string }) =>
+    `:leftwards_arrow_with_hook: ${mentionUser(a.requester)} withdrew cancel request ${code(a.requestId)}: there is nothing to decide.`,
+  closedRejected: (a: { requestId: string; by?: string | null | undefined }) =>
+    `:no_entry_sign: ${a.by ? mentionUser(a.by) : 'someone'} already rejected cancel request ${code(a.requestId)}.`,
+  closedApproved: (a: { requestId: string; by?: string | null | undefined; outcome: string }) =>
+    `:ballot_box_with_check: ${a.by ? mentionUser(a.by) : 'someone'} already approved cancel request ${code(a.requestId)}. ${a.outcome}`,
   approvalTitle: (a: { requestId: string; cardId: string }) =>
     `:rotating_light: *Cancel request* ${code(a.requestId)}: card ${code(a.cardId)}. Cancelling cannot be undone.`,
   approvalWhoDecides: () => 'Only an approver may decide, and never the person who asked.',

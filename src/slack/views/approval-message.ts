@@ -63,16 +63,16 @@ export function withdrawButton(request: ApprovalRequest) {
   return {
     type: 'button' as const,
     action_id: WITHDRAW_ACTION_ID,
-    text: { type: 'plain_text' as const, text: 'Withdraw' },
+    text: { type: 'plain_text' as const, text: MESSAGES.withdrawButton() },
     value: request.id,
     confirm: {
-      title: { type: 'plain_text' as const, text: 'Withdraw this request?' },
+      title: { type: 'plain_text' as const, text: MESSAGES.withdrawConfirmTitle() },
       text: {
         type: 'mrkdwn' as const,
-        text: `Cancel request ${code(request.id)} for card ${code(request.cardId)} will be closed; the card stays as it is.`,
+        text: MESSAGES.withdrawConfirmText({ requestId: request.id, cardId: request.cardId }),
       },
-      confirm: { type: 'plain_text' as const, text: 'Withdraw' },
-      deny: { type: 'plain_text' as const, text: 'Back' },
+      confirm: { type: 'plain_text' as const, text: MESSAGES.withdrawButton() },
+      deny: { type: 'plain_text' as const, text: MESSAGES.buttonBack() },
     },
   };
 }
@@ -82,12 +82,10 @@ export function withdrawButton(request: ApprovalRequest) {
  * stopped) gets its real outcome after all.
  */
 export function buildLateOutcomeNote(request: ApprovalRequest, options: Options): SlackReply {
-  return buildReply(
-    [
-      `:information_source: Late outcome for ${code(request.id)}: the replica running this cancel was taken for stopped and the request was shown as unknown, but the issuer has now answered. ${describeOutcome(request)}`,
-    ],
-    { ...options, context: traceContext(request) },
-  );
+  return buildReply([MESSAGES.approvalLateOutcome({ requestId: request.id, outcome: describeOutcome(request) })], {
+    ...options,
+    context: traceContext(request),
+  });
 }
 
 /** The Approve and Reject buttons: their values carry the request id only. */
@@ -99,23 +97,20 @@ export function approvalButtons(request: ApprovalRequest): KnownBlock {
       {
         type: 'button',
         action_id: APPROVE_ACTION_ID,
-        text: { type: 'plain_text', text: 'Approve' },
+        text: { type: 'plain_text', text: MESSAGES.approveButton() },
         style: 'primary',
         value: request.id,
         confirm: {
-          title: { type: 'plain_text', text: 'Cancel this card?' },
-          text: {
-            type: 'mrkdwn',
-            text: `Card ${code(request.cardId)} will be cancelled for good. This cannot be undone.`,
-          },
-          confirm: { type: 'plain_text', text: 'Cancel the card' },
-          deny: { type: 'plain_text', text: 'Back' },
+          title: { type: 'plain_text', text: MESSAGES.approveConfirmTitle() },
+          text: { type: 'mrkdwn', text: MESSAGES.approveConfirmText({ cardId: request.cardId }) },
+          confirm: { type: 'plain_text', text: MESSAGES.approveConfirmButton() },
+          deny: { type: 'plain_text', text: MESSAGES.buttonBack() },
         },
       },
       {
         type: 'button',
         action_id: REJECT_ACTION_ID,
-        text: { type: 'plain_text', text: 'Reject' },
+        text: { type: 'plain_text', text: MESSAGES.rejectButton() },
         style: 'danger',
         value: request.id,
       },
@@ -126,12 +121,13 @@ export function approvalButtons(request: ApprovalRequest): KnownBlock {
 /** The card, requester, reason and, while it waits, expiry of a request, as section fields. */
 export function requestFields(request: ApprovalRequest): KnownBlock {
   const fields = [
-    { type: 'mrkdwn' as const, text: `*Card*\n${code(request.cardId)}` },
-    { type: 'mrkdwn' as const, text: `*Requested by*\n${mentionUser(request.requester)}` },
-    { type: 'mrkdwn' as const, text: `*Reason*\n${escapeMrkdwn(request.reason) || '—'}` },
+    { type: 'mrkdwn' as const, text: MESSAGES.fieldCard({ cardId: request.cardId }) },
+    { type: 'mrkdwn' as const, text: MESSAGES.fieldRequestedBy({ requester: request.requester }) },
+    { type: 'mrkdwn' as const, text: MESSAGES.fieldReason({ reason: request.reason }) },
   ];
   // A decided, withdrawn or expired request expires no more: its outcome says what happened.
-  if (request.state === 'pending') fields.push({ type: 'mrkdwn', text: `*Expires*\n${slackDate(request.expiresAt)}` });
+  if (request.state === 'pending')
+    fields.push({ type: 'mrkdwn', text: MESSAGES.fieldExpires({ when: slackDate(request.expiresAt) }) });
   return { type: 'section', fields };
 }
 
@@ -279,8 +275,7 @@ export function buildRequesterNotice(request: ApprovalRequest, options: Options)
 
 type DecisionAnswer = ApproveResult | RejectCancelResult;
 
-const MISSING_REQUEST =
-  ':grey_question: This cancel request does not exist. It may belong to another cardops installation.';
+const MISSING_REQUEST = MESSAGES.requestMissing();
 
 /**
  * The clicker's answer. Refusals say why; late clicks say who decided; the winner of an approval
@@ -308,41 +303,38 @@ export function buildDecisionAnswer(
         context: traceContext(result.request),
       });
     case 'approved':
-      return buildReply([`Cancel request ${code(result.request.id)}: ${describeOutcome(result.request)}`], {
-        ...options,
-        context: traceContext(result.request),
-      });
-    case 'rejected':
-      return buildReply([`Cancel request ${code(result.request.id)}: ${describeOutcome(result.request)}`], options);
-    case 'unrecorded':
       return buildReply(
-        [
-          `:floppy_disk: Your decision on cancel request ${code(result.request.id)} could not be recorded (cardops cannot write its database), so nothing changed: the request is still pending and the card was not cancelled. Try again in a moment; tell the operator if it persists.`,
-        ],
+        [MESSAGES.requestOutcome({ requestId: result.request.id, outcome: describeOutcome(result.request) })],
+        { ...options, context: traceContext(result.request) },
+      );
+    case 'rejected':
+      return buildReply(
+        [MESSAGES.requestOutcome({ requestId: result.request.id, outcome: describeOutcome(result.request) })],
         options,
       );
+    case 'unrecorded':
+      return buildReply([MESSAGES.decisionUnrecorded({ requestId: result.request.id })], options);
   }
 }
 
 function closedText(request: ApprovalRequest, standing: string): string {
-  const id = code(request.id);
-  const by = request.decidedBy ? mentionUser(request.decidedBy) : 'someone';
+  const a = { requestId: request.id, by: request.decidedBy };
   switch (standing) {
     case 'expired':
-      return `:hourglass: Cancel request ${id} expired ${slackDate(request.expiresAt)}: it can no longer be approved or rejected.`;
+      return MESSAGES.closedExpired({ requestId: request.id, when: slackDate(request.expiresAt) });
     case 'executing':
-      return `:arrows_counterclockwise: ${by} already approved cancel request ${id}; the cancel is under way.`;
+      return MESSAGES.closedExecuting(a);
     case 'unknown':
-      return `:question: ${by} already approved cancel request ${id}, but its outcome is *unknown*; it will not be run again. ${unknownOutcomeAdvice(request.cardId)}`;
+      return MESSAGES.closedUnknown({ ...a, cardId: request.cardId });
     case 'void':
-      return `:x: Cancel request ${id} was never posted to the approvers; nothing can be decided.`;
+      return MESSAGES.closedVoid(a);
     default:
       if (request.state === 'withdrawn') {
-        return `:leftwards_arrow_with_hook: ${mentionUser(request.requester)} withdrew cancel request ${id}: there is nothing to decide.`;
+        return MESSAGES.closedWithdrawn({ requestId: request.id, requester: request.requester });
       }
       return request.state === 'rejected'
-        ? `:no_entry_sign: ${by} already rejected cancel request ${id}.`
-        : `:ballot_box_with_check: ${by} already approved cancel request ${id}. ${describeOutcome(request)}`;
+        ? MESSAGES.closedRejected(a)
+        : MESSAGES.closedApproved({ ...a, outcome: describeOutcome(request) });
   }
 }
 
@@ -372,12 +364,7 @@ export function buildWithdrawAnswer(result: WithdrawCancelResult, options: Optio
     case 'withdrawn':
       return buildRequesterNotice(result.request, options);
     case 'unrecorded':
-      return buildReply(
-        [
-          `:floppy_disk: Your withdrawal of cancel request ${code(result.request.id)} could not be recorded (cardops cannot write its database), so it is still pending. Try again in a moment; tell the operator if it persists.`,
-        ],
-        options,
-      );
+      return buildReply([MESSAGES.withdrawUnrecorded({ requestId: result.request.id })], options);
   }
 }
 

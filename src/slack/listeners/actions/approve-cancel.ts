@@ -3,6 +3,7 @@ import type { Actor } from '../../../domain/approvals/approval-ports.js';
 import type { ApprovalRequest } from '../../../domain/approvals/approval-types.js';
 import { approveCancel } from '../../../domain/approvals/approve-cancel.js';
 import { sweepExpired } from '../../../domain/approvals/sweep-expired.js';
+import { MESSAGES } from '../../../messages.js';
 import { createApprovalNotifier } from '../../approval-jobs.js';
 import { resolveContext } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
@@ -61,8 +62,7 @@ export function sweepIfOverdue(deps: ListenerDeps, client: ButtonArgs['client'],
   });
 }
 
-export const BAD_BUTTON =
-  ':grey_question: This button does not carry a cancel request id. Use the buttons cardops posted.';
+export const BAD_BUTTON = MESSAGES.requestBadButton();
 
 /**
  * Approve: acknowledge, then one claim decides which click runs the cancel (exactly one issuer
