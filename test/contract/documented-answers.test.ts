@@ -261,7 +261,7 @@ describe('paycaddy documented answers', () => {
     const error = await failure(client('paycaddy', issuer).block('c-1'));
     expect(error.code).toBe('ISSUER_MALFORMED');
     expect(error.outcome).toBe('unknown');
-    expect(error.message).toBe('issuer paycaddy block: HTTP 200, unexpected shape at isActive');
+    expect(error.message).toBe('issuer paycaddy (block): HTTP 200, unexpected shape at isActive');
   });
 
   it.each<[string, CannedAnswer, number | null]>([

@@ -123,7 +123,7 @@ describe('sanitising issuer errors', () => {
   it('when a malformed answer holds the PAN, then the error names only where the shape broke', async () => {
     const error = await caught(createCardIssuer('sovera', options(fake.url)).pan('c-1'));
     expect(error.code).toBe('ISSUER_MALFORMED');
-    expect(error.message).toBe('issuer sovera pan: HTTP 201, unexpected shape at pan');
+    expect(error.message).toBe('issuer sovera (pan): HTTP 201, unexpected shape at pan');
     expectClean(error);
   });
 
@@ -153,7 +153,7 @@ describe('sanitising issuer errors', () => {
   it('when the connection is refused, then the error is only the code', async () => {
     const error = await caught(createCardIssuer('paycaddy', options(refusedUrl)).changePin('c-1', PIN));
     expect(error.code).toBe('ISSUER_UNREACHABLE');
-    expect(error.message).toBe('issuer paycaddy change-pin: ECONNREFUSED');
+    expect(error.message).toBe('issuer paycaddy (change-pin): ECONNREFUSED');
     expectClean(error);
   });
 

@@ -76,7 +76,7 @@ describe('the audit says what happened, readably', () => {
     expect(answer.messages[0]?.text).toContain('`limit` is not offered by Sovera');
     const rows = allRows(bot);
     expect(rows.map((r) => [r.op, r.outcome])).toEqual([['limit', 'invalid']]);
-    expect(rows[0]?.error).toBe('NOT_OFFERED: issuer sovera limit: not offered');
+    expect(rows[0]?.error).toBe('NOT_OFFERED: issuer sovera (limit): not offered');
     expect(bot.sandbox?.calls).toHaveLength(0);
   });
 
@@ -135,6 +135,6 @@ describe('the audit says what happened, readably', () => {
     bot = await startOfflineBot();
     await bot.driver.command(ALICE, 'C0SUPPORT', '/card', 'unblock card-active-1');
     const failed = allRows(bot).find((r) => r.op === 'unblock' && r.outcome === 'failed');
-    expect(failed?.error).toBe('STATE_CONFLICT: issuer sovera unblock: HTTP 400 (issuer: Card is already unblocked)');
+    expect(failed?.error).toBe('STATE_CONFLICT: issuer sovera (unblock): HTTP 400 (issuer: Card is already unblocked)');
   });
 });

@@ -130,7 +130,7 @@ describe('operations the issuer does not offer', () => {
       ['set-limit', 'invalid'],
       ['limit', 'invalid'],
     ]);
-    expect(rows[0]?.error).toBe('NOT_OFFERED: issuer sovera set-limit: not offered');
+    expect(rows[0]?.error).toBe('NOT_OFFERED: issuer sovera (set-limit): not offered');
     expect(bot.sandbox?.calls).toHaveLength(0);
   });
 

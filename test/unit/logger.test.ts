@@ -50,7 +50,7 @@ describe('log redaction', () => {
       response: { data: { pan: PAN, cvv: '913' } },
     });
     logger.error({ err: raw }, 'issuer call failed');
-    logger.error({ err: new AppError('ISSUER_FAILURE', 'issuer sovera pan: HTTP 500', { traceId: 'tr-1' }) }, 'x');
+    logger.error({ err: new AppError('ISSUER_FAILURE', 'issuer sovera (pan): HTTP 500', { traceId: 'tr-1' }) }, 'x');
     const text = output();
     expect(text).not.toContain(PAN);
     expect(text).not.toContain('8642');

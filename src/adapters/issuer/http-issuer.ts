@@ -110,7 +110,7 @@ export function createIssuerHttp(dialect: IssuerDialect, options: IssuerClientOp
   const cleanTrace = (text: string | undefined) => cleanTraceId(unkeyed(text));
 
   const fail = (request: IssuerRequest, code: ErrorCode, what: string, extra: AppErrorOptions = {}): AppError =>
-    new AppError(code, `issuer ${dialect.provider} ${request.op}: ${what}`, extra);
+    new AppError(code, `issuer ${dialect.provider} (${request.op}): ${what}`, extra);
 
   /** What the audit must record when the call may have reached the issuer. */
   const maybeApplied = (request: IssuerRequest): CallOutcome =>

@@ -13,7 +13,7 @@ import type { CardIssuer } from './card-issuer.js';
 /** Why `cardId` cannot be sent to the issuer, or undefined. */
 export function cardIdRefusal(provider: CardIssuer['provider'], op: CardOp, cardId: unknown): AppError | undefined {
   if (typeof cardId === 'string' && CARD_ID_PATTERN.test(cardId)) return undefined;
-  return new AppError('INVALID_INPUT', `issuer ${provider} ${op}: card id is not of the documented form`, {
+  return new AppError('INVALID_INPUT', `issuer ${provider} (${op}): card id is not of the documented form`, {
     userMessage: MESSAGES.cardIdInvalid(),
   });
 }
@@ -21,7 +21,7 @@ export function cardIdRefusal(provider: CardIssuer['provider'], op: CardOp, card
 /** Why a new PIN cannot be sent to the issuer, or undefined. The PIN is never in the message. */
 export function newPinRefusal(provider: CardIssuer['provider'], pin: unknown): AppError | undefined {
   if (typeof pin === 'string' && /^\d{4,12}$/.test(pin)) return undefined;
-  return new AppError('INVALID_INPUT', `issuer ${provider} change-pin: the new PIN is not 4–12 digits`, {
+  return new AppError('INVALID_INPUT', `issuer ${provider} (change-pin): the new PIN is not 4–12 digits`, {
     userMessage: MESSAGES.newPinDigitsOnly(),
   });
 }
@@ -29,14 +29,14 @@ export function newPinRefusal(provider: CardIssuer['provider'], pin: unknown): A
 /** Why a limit cannot be sent to the issuer, or undefined. */
 export function limitRefusal(provider: CardIssuer['provider'], limit: unknown): AppError | undefined {
   if (typeof limit === 'number' && Number.isFinite(limit) && limit >= 0) return undefined;
-  return new AppError('INVALID_INPUT', `issuer ${provider} set-limit: the limit is not a non-negative amount`, {
+  return new AppError('INVALID_INPUT', `issuer ${provider} (set-limit): the limit is not a non-negative amount`, {
     userMessage: MESSAGES.amountInvalid(),
   });
 }
 
 /** An AppError for an op the issuer does not offer. */
 export function notOfferedError(provider: CardIssuer['provider'], op: CardOp): AppError {
-  return new AppError('NOT_OFFERED', `issuer ${provider} ${op}: not offered`, {
+  return new AppError('NOT_OFFERED', `issuer ${provider} (${op}): not offered`, {
     userMessage: MESSAGES.limitsNotOffered({ provider }),
   });
 }
