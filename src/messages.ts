@@ -454,6 +454,28 @@ export const MESSAGES = {
   rejectFormNotOpened: () => ':hourglass: The rejection form could not be opened in time. Click Reject again.',
   rejectReasonHint: () => 'Shown to the requester and kept in the audit log.',
 
+  // --- the activation and PIN forms --------------------------------------------------------
+  activateTitle: () => 'Activate card',
+  activateSubmit: () => 'Check and activate',
+  activateIntro: (a: { cardId: string }) =>
+    `Ask the cardholder to read these off card ${code(a.cardId)}. The card is activated only if both match.`,
+  activateLast4Label: () => 'Last 4 digits of the card number',
+  activateCvvLabel: () => 'CVV (3 digits on the back; 4 on the front for some cards)',
+  activateLast4Error: () => 'Type exactly 4 digits: the last 4 of the card number.',
+  activateCvvError: () => 'Type the 3 digits of the CVV (4 on cards that print it on the front).',
+  changePinTitle: () => 'Change PIN',
+  changePinSubmit: () => 'Change PIN',
+  changePinIntro: (a: { cardId: string }) =>
+    `New PIN for card ${code(a.cardId)}. It goes to the issuer only: it is not shown, logged or kept.`,
+  changePinLabel: () => 'New PIN (4 digits)',
+  changePinHint: () => 'Not all one digit, and not a straight run like 1234 or 4321.',
+  changePinAgainLabel: () => 'New PIN again',
+  changePinDiffer: () => 'The two PINs differ. Type the same new PIN twice.',
+  formOutOfDate: () => 'This form is out of date. Close it and run /card again.',
+  formChooseOp: () => 'Choose one of the operations offered.',
+  rejectFormOutOfDate: () => 'This form is out of date. Close it and click Reject again.',
+  reasonAtMost: (a: { max: number }) => `At most ${a.max} characters.`,
+
   // --- reveals ------------------------------------------------------------------------------
   revealOffer: (a: { secret: SecretName; cardId: string; seconds: string }) =>
     `:lock: Press Reveal to fetch the ${SECRET_NAMES[a.secret]} of card ${code(a.cardId)} from the issuer. It will show for ${a.seconds}, to you only.`,

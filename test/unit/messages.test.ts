@@ -178,6 +178,9 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
   closedApproved: () => [
     { requestId: 'CR-7KQ2M9XA', by: 'U0ONCALL2', outcome: 'Card `card-active-1` is *cancelled*.' },
   ],
+  activateIntro: () => [{ cardId: 'card-printed-1' }],
+  changePinIntro: () => [{ cardId: 'card-active-3' }],
+  reasonAtMost: () => [{ max: 300 }],
   whoami: () => [
     { userId: 'U0AGENT01', roles: ['agent'], allowed: ['block', 'history'], channel: 'C0SUPPORT' },
     { userId: 'U0STRANGE', roles: [], allowed: [], channel: 'dm' },

@@ -1,7 +1,7 @@
 import type { View } from '@slack/types';
 import { z } from 'zod';
+import { MESSAGES } from '../../messages.js';
 import { buildFormModal, buildMrkdwnSection, buildTextInput, textField } from './modal-parts.js';
-import { code } from './mrkdwn.js';
 import { encodeSecretModalMetadata, type SecretModalMetadata } from './secret-modal-metadata.js';
 
 export const ACTIVATE_MODAL_ID = 'card_activate';
@@ -14,17 +14,15 @@ export function buildActivateModal(metadata: SecretModalMetadata, sandbox: boole
   return buildFormModal({
     callbackId: ACTIVATE_MODAL_ID,
     privateMetadata: encodeSecretModalMetadata(metadata),
-    title: 'Activate card',
-    submit: 'Check and activate',
+    title: MESSAGES.activateTitle(),
+    submit: MESSAGES.activateSubmit(),
     sandbox,
     blocks: [
-      buildMrkdwnSection(
-        `Ask the cardholder to read these off card ${code(metadata.k)}. The card is activated only if both match.`,
-      ),
-      buildTextInput({ id: 'last4', label: 'Last 4 digits of the card number', minLength: 4, maxLength: 4 }),
+      buildMrkdwnSection(MESSAGES.activateIntro({ cardId: metadata.k })),
+      buildTextInput({ id: 'last4', label: MESSAGES.activateLast4Label(), minLength: 4, maxLength: 4 }),
       buildTextInput({
         id: 'cvv',
-        label: 'CVV (3 digits on the back; 4 on the front for some cards)',
+        label: MESSAGES.activateCvvLabel(),
         minLength: 3,
         maxLength: 4,
       }),
@@ -44,8 +42,7 @@ export function readActivateModal(values: unknown): { last4: string; cvv: string
 /** Field errors for badly formed input; they describe the format and never repeat what was typed. */
 export function activateFieldErrors(typed: { last4: string; cvv: string }): Record<string, string> {
   const errors: Record<string, string> = {};
-  if (!/^\d{4}$/.test(typed.last4)) errors.last4 = 'Type exactly 4 digits: the last 4 of the card number.';
-  if (!/^\d{3,4}$/.test(typed.cvv))
-    errors.cvv = 'Type the 3 digits of the CVV (4 on cards that print it on the front).';
+  if (!/^\d{4}$/.test(typed.last4)) errors.last4 = MESSAGES.activateLast4Error();
+  if (!/^\d{3,4}$/.test(typed.cvv)) errors.cvv = MESSAGES.activateCvvError();
   return errors;
 }

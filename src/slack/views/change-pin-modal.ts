@@ -1,8 +1,8 @@
 import type { View } from '@slack/types';
 import { z } from 'zod';
 import { PIN_PROBLEM_TEXT, pinProblem } from '../../domain/cards/pin-rules.js';
+import { MESSAGES } from '../../messages.js';
 import { buildFormModal, buildMrkdwnSection, buildTextInput, textField } from './modal-parts.js';
-import { code } from './mrkdwn.js';
 import { encodeSecretModalMetadata, type SecretModalMetadata } from './secret-modal-metadata.js';
 
 export const CHANGE_PIN_MODAL_ID = 'card_change_pin';
@@ -12,21 +12,19 @@ export function buildChangePinModal(metadata: SecretModalMetadata, sandbox: bool
   return buildFormModal({
     callbackId: CHANGE_PIN_MODAL_ID,
     privateMetadata: encodeSecretModalMetadata(metadata),
-    title: 'Change PIN',
-    submit: 'Change PIN',
+    title: MESSAGES.changePinTitle(),
+    submit: MESSAGES.changePinSubmit(),
     sandbox,
     blocks: [
-      buildMrkdwnSection(
-        `New PIN for card ${code(metadata.k)}. It goes to the issuer only: it is not shown, logged or kept.`,
-      ),
+      buildMrkdwnSection(MESSAGES.changePinIntro({ cardId: metadata.k })),
       buildTextInput({
         id: 'new_pin',
-        label: 'New PIN (4 digits)',
-        hint: 'Not all one digit, and not a straight run like 1234 or 4321.',
+        label: MESSAGES.changePinLabel(),
+        hint: MESSAGES.changePinHint(),
         minLength: 4,
         maxLength: 4,
       }),
-      buildTextInput({ id: 'confirm_pin', label: 'New PIN again', minLength: 4, maxLength: 4 }),
+      buildTextInput({ id: 'confirm_pin', label: MESSAGES.changePinAgainLabel(), minLength: 4, maxLength: 4 }),
     ],
   });
 }
@@ -45,7 +43,7 @@ export function changePinFieldErrors(typed: { pin: string; confirm: string | und
   const problem = pinProblem(typed.pin);
   if (problem) return { new_pin: PIN_PROBLEM_TEXT[problem] };
   if (typed.confirm !== undefined && typed.confirm !== typed.pin) {
-    return { confirm_pin: 'The two PINs differ. Type the same new PIN twice.' };
+    return { confirm_pin: MESSAGES.changePinDiffer() };
   }
   return {};
 }

@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import type { View } from '@slack/types';
 import { cardIdProblem, parseCardCommand } from '../../../domain/cards/card-command.js';
 import type { CardOp } from '../../../domain/ops.js';
+import { MESSAGES } from '../../../messages.js';
 import { resolveContext } from '../../context.js';
 import { deliverAnswer } from '../../deliver-answer.js';
 import type { ListenerDeps } from '../../deps.js';
@@ -28,7 +29,7 @@ export async function handleCardOperationSubmitted(deps: ListenerDeps, { ack, vi
   if (!metadata || !values) {
     await ack({
       response_action: 'errors',
-      errors: { card_id: 'This form is out of date. Close it and run /card again.' },
+      errors: { card_id: MESSAGES.formOutOfDate() },
     });
     return;
   }
@@ -36,7 +37,7 @@ export async function handleCardOperationSubmitted(deps: ListenerDeps, { ack, vi
   const ctx = await resolveContext(deps, { userId, teamId: body.team?.id ?? body.user.team_id, channelId: metadata.c });
   const allowed = opsAllowedHere({ ctx, deps });
   const errors: Record<string, string> = {};
-  if (!values.op || !allowed.includes(values.op)) errors.op = 'Choose one of the operations offered.';
+  if (!values.op || !allowed.includes(values.op)) errors.op = MESSAGES.formChooseOp();
   const idProblem = cardIdProblem(values.cardId);
   if (idProblem) errors.card_id = idProblem;
   const op = values.op;

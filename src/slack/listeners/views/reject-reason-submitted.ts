@@ -3,6 +3,7 @@ import { announce } from '../../../domain/approvals/approval-ports.js';
 import { rejectCancel } from '../../../domain/approvals/reject-cancel.js';
 import { cleanText, MAX_REASON_LENGTH } from '../../../domain/cards/card-command.js';
 import { maskCardData } from '../../../domain/cards/card-numbers.js';
+import { MESSAGES } from '../../../messages.js';
 import { createApprovalNotifier } from '../../approval-jobs.js';
 import { resolveContext } from '../../context.js';
 import type { ListenerDeps } from '../../deps.js';
@@ -28,7 +29,7 @@ export async function handleRejectReasonSubmitted(
   if (!metadata || typed === undefined) {
     await ack({
       response_action: 'errors',
-      errors: { reason: 'This form is out of date. Close it and click Reject again.' },
+      errors: { reason: MESSAGES.rejectFormOutOfDate() },
     });
     return;
   }
@@ -36,7 +37,7 @@ export async function handleRejectReasonSubmitted(
   const cleaned = typed === null ? { text: '', masked: false } : maskCardData(cleanText(typed));
   const reason = cleaned.text;
   if (reason.length > MAX_REASON_LENGTH) {
-    await ack({ response_action: 'errors', errors: { reason: `At most ${MAX_REASON_LENGTH} characters.` } });
+    await ack({ response_action: 'errors', errors: { reason: MESSAGES.reasonAtMost({ max: MAX_REASON_LENGTH }) } });
     return;
   }
   const userId = body.user.id;
