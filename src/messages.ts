@@ -413,10 +413,11 @@ export const MESSAGES = {
       ? `Usage: ${code('/card <operation> <cardId> …')}. Here you may: ${a.allowed.map((o) => code(o)).join(', ')}. ${code('/card help')} lists them.`
       : `Usage: ${code('/card <operation> <cardId> …')}. ${code('/card help')} lists what you may do here.`,
   helpNothingHere: (a: { channel: string }) => `You may not run any card operation in ${mentionChannel(a.channel)}.`,
-  helpNothingHereNext: () => `${code('/card whoami')} shows your roles; ask your lead if you need access.`,
+  helpNothingHereNext: () => `${code('/card whoami')} shows your roles; ask your team lead if you need access.`,
   helpHeading: (a: { channel: string }) => `*What you may do in ${mentionChannel(a.channel)}:*`,
   helpOpLine: (a: { op: PolicyOp }) => `${code(OP_USAGE[a.op])} — ${OP_SUMMARY[a.op]}`,
-  helpAlsoHeading: () => '*Through your roles you may also:*',
+  helpAlsoHeading: (a: { none?: boolean } = {}) =>
+    a.none ? '*Through your roles you may:*' : '*Through your roles you may also:*',
   helpApproving: (a: { channel?: string | undefined }) =>
     `• approve or reject cancel requests${a.channel ? ` with their buttons in ${mentionChannel(a.channel)}` : ''} and on the cardops Home tab (never your own)`,
   helpAudit: () =>
@@ -475,6 +476,42 @@ export const MESSAGES = {
   formChooseOp: () => 'Choose one of the operations offered.',
   rejectFormOutOfDate: () => 'This form is out of date. Close it and click Reject again.',
   reasonAtMost: (a: { max: number }) => `At most ${a.max} characters.`,
+
+  // --- activation checks and their limits --------------------------------------------------
+  activationLockedForLife: (a: { card: string; checks: number }) =>
+    `Activation of card ${a.card} is locked: it has had ${count(a.checks, 'card-in-hand check')}, the most allowed. Nothing was checked. An approver can clear the lock from the cardops Home tab.`,
+  activationLockedHour: (a: { card: string; until: string; max: number }) =>
+    `Activation of card ${a.card} is locked until ${a.until}: ${count(a.max, 'check')} within an hour did not activate it. Nothing was checked.`,
+  activationAgentHour: (a: { checks: number; until: string }) =>
+    `You have made ${count(a.checks, 'card-in-hand check')} within the last hour, the most allowed. Nothing was checked. You may check again from ${a.until}.`,
+  activationPast: (a: { cardId: string; what: string; when: string; by: string }) =>
+    `:information_source: Card ${code(a.cardId)} needs no activation: cardops ${a.what} it ${a.when} (by ${mentionUser(a.by)}). Nothing was checked or changed. ${MESSAGES.historyCommand(a)} shows what cardops did to it.`,
+  activationNowLocked: (a: { checks: number }) =>
+    `Activation of this card is now *locked*: it has had ${count(a.checks, 'card-in-hand check')}. An approver can clear the lock from the cardops Home tab.`,
+  activationNowLockedUntil: (a: { until: string }) => `Activation of this card is now locked until *${a.until}*.`,
+  activationLastCheck: (a: { checks: number; until: string }) =>
+    `That was your last check for now (${count(a.checks, 'card-in-hand check')} within an hour): you may check again from *${a.until}*.`,
+  activationLeftLife: (a: { left: number }) =>
+    `${a.left} more ${a.left === 1 ? 'check locks' : 'checks lock'} its activation until an approver clears it.`,
+  activationLeftAgent: (a: { left: number }) =>
+    `You may make ${count(a.left, 'more check', 'more checks')} within this hour.`,
+  activationLeftHour: (a: { left: number }) =>
+    `${a.left} more failed ${a.left === 1 ? 'check locks' : 'checks lock'} its activation for an hour.`,
+  activationNotActivated: (a: { cardId: string }) =>
+    `:x: Card ${code(a.cardId)} was *not* activated: the details do not match, or the issuer would not activate it (it may already be active, blocked or cancelled, or not printed yet). Ask the cardholder to read them again from the card in hand; ${MESSAGES.historyCommand(a)} shows what cardops did to the card.`,
+  activationFormNotOpened: (a: { command: string }) =>
+    `:hourglass: The form could not be opened in time. Run ${code(a.command)} again.`,
+  activationAlertCard: (a: { cardId: string; checks: number; by: string }) =>
+    `:rotating_light: *Activation locked*: card ${code(a.cardId)} has had ${count(a.checks, 'card-in-hand check')} without being activated (the last by ${mentionUser(a.by)}). Nobody can check it again until an approver clears the lock from the cardops Home tab, once the cardholder is confirmed.`,
+  activationAlertAgent: (a: { agent: string; checks: number; until: string }) =>
+    `:rotating_light: *Activation checks paused*: ${mentionUser(a.agent)} has made ${count(a.checks, 'card-in-hand check')} within an hour, the most allowed. They may check again from ${a.until}.`,
+  clearLockNoCard: () => ':grey_question: This button does not carry a card id.',
+  clearLockNotLocked: (a: { cardId: string }) =>
+    `:information_source: Activation of card ${code(a.cardId)} is not locked: nothing to clear.`,
+  clearLockUnrecorded: (a: { cardId: string }) =>
+    `:floppy_disk: The audit log could not be written, so the lock of card ${code(a.cardId)} stays. Tell the operator.`,
+  clearLockDone: (a: { cardId: string; checks: number }) =>
+    `:unlock: Activation lock of card ${code(a.cardId)} cleared: it may be checked ${a.checks} more ${a.checks === 1 ? 'time' : 'times'}.`,
 
   // --- reveals ------------------------------------------------------------------------------
   revealOffer: (a: { secret: SecretName; cardId: string; seconds: string }) =>

@@ -177,7 +177,7 @@ export function buildHelp(
     return buildReply(
       [
         MESSAGES.helpNothingHere({ channel }),
-        ...(roles.length > 0 ? [`${MESSAGES.helpAlsoHeading()}\n${roles.join('\n')}`] : []),
+        ...(roles.length > 0 ? [`${MESSAGES.helpAlsoHeading({ none: true })}\n${roles.join('\n')}`] : []),
         ...elsewhere,
         MESSAGES.helpNothingHereNext(),
       ],

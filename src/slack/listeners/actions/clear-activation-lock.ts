@@ -3,7 +3,6 @@ import { cardIdProblem } from '../../../domain/cards/card-command.js';
 import { mayApprove } from '../../../domain/policy/authorise.js';
 import { MESSAGES } from '../../../messages.js';
 import type { ListenerDeps } from '../../deps.js';
-import { code } from '../../views/mrkdwn.js';
 import { buildReply } from '../../views/reply.js';
 import { appendSecretAudit } from '../commands/secret-audit.js';
 import { type ButtonArgs, deciderOf, readClick } from './approve-cancel.js';
@@ -19,7 +18,7 @@ export async function handleClearActivationLock(deps: ListenerDeps, args: Button
   const options = { sandbox: deps.sandbox };
   const cardId = args.action.value ?? '';
   if (cardIdProblem(cardId)) {
-    return click.answer(buildReply([':grey_question: This button does not carry a card id.'], options));
+    return click.answer(buildReply([MESSAGES.clearLockNoCard()], options));
   }
   const clicker = await deciderOf(deps, click, args.body.channel?.id);
   const base = { actor: clicker.actor, teamId: clicker.teamId, channelId: clicker.channelId, op: 'activate', cardId };
@@ -31,9 +30,7 @@ export async function handleClearActivationLock(deps: ListenerDeps, args: Button
   const { perCard } = activationLimitsOf(clicker.policy.limits);
   const checks = await cardChecksSinceCleared(deps.audit, cardId);
   if (checks.length < perCard) {
-    return click.answer(
-      buildReply([`:information_source: Activation of card ${code(cardId)} is not locked: nothing to clear.`], options),
-    );
+    return click.answer(buildReply([MESSAGES.clearLockNotLocked({ cardId })], options));
   }
   const recorded = await appendSecretAudit(deps, {
     ...base,
@@ -41,22 +38,8 @@ export async function handleClearActivationLock(deps: ListenerDeps, args: Button
     reason: `activation lock cleared after ${checks.length} checks`,
   });
   if (!recorded) {
-    return click.answer(
-      buildReply(
-        [
-          `:floppy_disk: The audit log could not be written, so the lock of card ${code(cardId)} stays. Tell the operator.`,
-        ],
-        options,
-      ),
-    );
+    return click.answer(buildReply([MESSAGES.clearLockUnrecorded({ cardId })], options));
   }
   deps.logger.info({ actor: clicker.actor, cardId }, 'activation lock cleared');
-  await click.answer(
-    buildReply(
-      [
-        `:unlock: Activation lock of card ${code(cardId)} cleared: it may be checked ${perCard} more ${perCard === 1 ? 'time' : 'times'}.`,
-      ],
-      options,
-    ),
-  );
+  await click.answer(buildReply([MESSAGES.clearLockDone({ cardId, checks: perCard })], options));
 }
