@@ -384,6 +384,55 @@ export const MESSAGES = {
     `:no_entry_sign: ${a.by ? mentionUser(a.by) : 'someone'} already rejected cancel request ${code(a.requestId)}.`,
   closedApproved: (a: { requestId: string; by?: string | null | undefined; outcome: string }) =>
     `:ballot_box_with_check: ${a.by ? mentionUser(a.by) : 'someone'} already approved cancel request ${code(a.requestId)}. ${a.outcome}`,
+  cancelAlreadyPending: (a: {
+    cardId: string;
+    requestId: string;
+    requester: string;
+    executing: boolean;
+    by?: string | null | undefined;
+    channel?: string | null | undefined;
+    when: string;
+  }) =>
+    `:information_source: Card ${code(a.cardId)} already has a cancel request: ${code(a.requestId)}, filed by ${mentionUser(a.requester)}, ${
+      a.executing
+        ? `was approved by ${approverOf(a.by)} and is being cancelled now`
+        : `is waiting for an approver${a.channel ? ` in ${mentionChannel(a.channel)}` : ''} (expires ${a.when})`
+    }. No second request was filed.`,
+  cancelNotPosted: (a: { problem: 'not_in_channel' | 'channel_not_found' | 'other'; channel: string; error: string }) =>
+    `:warning: The cancel request could not be posted for approval: ${
+      a.problem === 'not_in_channel'
+        ? `I am not a member of ${mentionChannel(a.channel)}: ask an admin to ${code('/invite @cardops')} there.`
+        : a.problem === 'channel_not_found'
+          ? `the approvals channel (${code(a.channel)}) no longer exists: ask an admin to set ${code('approvals.cancel.channel')} in the policy.`
+          : `Slack refused to post it to ${mentionChannel(a.channel)} (${code(a.error)}). Try again in a moment.`
+    }`,
+  cancelNotPostedNext: () => 'No request is pending; nothing was cancelled.',
+  yourRequestDone: (a: { requestId: string; cardId: string; by?: string | null | undefined }) =>
+    `:white_check_mark: Your cancel request ${code(a.requestId)} was approved by ${approverOf(a.by)}: card ${code(a.cardId)} is *cancelled*.`,
+  yourRequestFailed: (a: {
+    requestId: string;
+    cardId: string;
+    by?: string | null | undefined;
+    error?: string | null;
+  }) =>
+    `:x: Your cancel request ${code(a.requestId)} was approved by ${approverOf(a.by)}, but the issuer did not cancel card ${code(a.cardId)}: ${escapeMrkdwn(a.error ?? 'no reason given')}`,
+  yourRequestNeverPosted: (a: { requestId: string; cardId: string }) =>
+    `:warning: Your cancel request ${code(a.requestId)} for card ${code(a.cardId)} never reached the approvers (cardops stopped before posting it). Nothing was cancelled: file it again if it is still needed.`,
+  yourRequestUnknown: (a: { requestId: string; cardId: string; by?: string | null | undefined }) =>
+    `:question: Your cancel request ${code(a.requestId)} was approved by ${approverOf(a.by)}, but the outcome is *unknown*: cardops will not run it again. ${MESSAGES.unknownOutcomeAdvice(a)}`,
+  yourRequestRejected: (a: {
+    requestId: string;
+    cardId: string;
+    by?: string | null | undefined;
+    reason?: string | null | undefined;
+  }) =>
+    `:no_entry_sign: Your cancel request ${code(a.requestId)} for card ${code(a.cardId)} was rejected by ${approverOf(a.by)}${a.reason ? `: ${escapeMrkdwn(a.reason)}` : ' (no reason given)'}.`,
+  yourRequestExpired: (a: { requestId: string; cardId: string }) =>
+    `:hourglass: Your cancel request ${code(a.requestId)} for card ${code(a.cardId)} expired: nobody decided in time. Nothing was cancelled; file a new request if it is still needed.`,
+  yourRequestWithdrawn: (a: { requestId: string; cardId: string }) =>
+    `:leftwards_arrow_with_hook: You withdrew cancel request ${code(a.requestId)}: card ${code(a.cardId)} was not cancelled, and nobody can approve the request now.`,
+  yourRequestOther: (a: { requestId: string; cardId: string; outcome: string }) =>
+    `Your cancel request ${code(a.requestId)} for card ${code(a.cardId)}: ${a.outcome}`,
   approvalTitle: (a: { requestId: string; cardId: string }) =>
     `:rotating_light: *Cancel request* ${code(a.requestId)}: card ${code(a.cardId)}. Cancelling cannot be undone.`,
   approvalWhoDecides: () => 'Only an approver may decide, and never the person who asked.',

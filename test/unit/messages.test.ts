@@ -204,6 +204,42 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
     { cardId: 'card-printed-1', checks: 1 },
     { cardId: 'card-printed-1', checks: 5 },
   ],
+  cancelAlreadyPending: () => [
+    {
+      cardId: 'card-active-1',
+      requestId: 'CR-7KQ2M9XA',
+      requester: 'U0AGENT01',
+      executing: false,
+      channel: 'C0APPROVE',
+      when: '10:00',
+    },
+    {
+      cardId: 'card-active-1',
+      requestId: 'CR-7KQ2M9XA',
+      requester: 'U0AGENT01',
+      executing: true,
+      by: 'U0ONCALL1',
+      when: '10:00',
+    },
+  ],
+  cancelNotPosted: () => [
+    { problem: 'not_in_channel', channel: 'C0APPROVE', error: 'not_in_channel' },
+    { problem: 'channel_not_found', channel: 'C0GONE', error: 'channel_not_found' },
+    { problem: 'other', channel: 'C0APPROVE', error: 'ratelimited' },
+  ],
+  yourRequestDone: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', by: 'U0ONCALL1' }],
+  yourRequestFailed: (d) => [
+    { requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', by: 'U0ONCALL1', error: d.issuerMessage },
+  ],
+  yourRequestNeverPosted: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1' }],
+  yourRequestUnknown: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', by: 'U0ONCALL1' }],
+  yourRequestRejected: () => [
+    { requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', by: 'U0ONCALL1', reason: 'wrong card' },
+    { requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', by: 'U0ONCALL1' },
+  ],
+  yourRequestExpired: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1' }],
+  yourRequestWithdrawn: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1' }],
+  yourRequestOther: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', outcome: 'Waiting for an approver.' }],
   whoami: () => [
     { userId: 'U0AGENT01', roles: ['agent'], allowed: ['block', 'history'], channel: 'C0SUPPORT' },
     { userId: 'U0STRANGE', roles: [], allowed: [], channel: 'dm' },

@@ -7,8 +7,7 @@ import type { RejectCancelResult } from '../../domain/approvals/reject-cancel.js
 import type { WithdrawCancelResult } from '../../domain/approvals/withdraw-cancel.js';
 import type { Policy } from '../../domain/policy/policy-schema.js';
 import { MESSAGES } from '../../messages.js';
-import { code, escapeMrkdwn, mentionChannel, mentionUser } from './mrkdwn.js';
-import { unknownOutcomeAdvice } from './outcome-advice.js';
+import { code, escapeMrkdwn, mentionUser } from './mrkdwn.js';
 import { buildReply, SANDBOX_NOTE, type SlackReply } from './reply.js';
 
 interface Options {
@@ -187,14 +186,17 @@ export function buildCancelRequested(request: ApprovalRequest, options: Options)
 }
 
 export function buildCancelAlreadyPending(request: ApprovalRequest, options: Options): SlackReply {
-  const where = request.messageChannel ? ` in ${mentionChannel(request.messageChannel)}` : '';
-  const state =
-    request.state === 'executing'
-      ? `was approved by ${request.decidedBy ? mentionUser(request.decidedBy) : 'an approver'} and is being cancelled now`
-      : `is waiting for an approver${where} (expires ${slackDate(request.expiresAt)})`;
   return buildReply(
     [
-      `:information_source: Card ${code(request.cardId)} already has a cancel request: ${code(request.id)}, filed by ${mentionUser(request.requester)}, ${state}. No second request was filed.`,
+      MESSAGES.cancelAlreadyPending({
+        cardId: request.cardId,
+        requestId: request.id,
+        requester: request.requester,
+        executing: request.state === 'executing',
+        by: request.decidedBy,
+        channel: request.messageChannel,
+        when: slackDate(request.expiresAt),
+      }),
     ],
     options,
   );
@@ -217,18 +219,9 @@ export function buildCancelNotPosted(
   error: string,
   options: Options,
 ): SlackReply {
-  const where = mentionChannel(channel);
-  const why =
-    problem === 'not_in_channel'
-      ? `I am not a member of ${where}: ask an admin to ${code('/invite @cardops')} there.`
-      : problem === 'channel_not_found'
-        ? `the approvals channel (${code(channel)}) no longer exists: ask an admin to set ${code('approvals.cancel.channel')} in the policy.`
-        : `Slack refused to post it to ${where} (${code(error)}). Try again in a moment.`;
+  const kind = problem === 'not_in_channel' || problem === 'channel_not_found' ? problem : 'other';
   return buildReply(
-    [
-      `:warning: The cancel request could not be posted for approval: ${why}`,
-      'No request is pending; nothing was cancelled.',
-    ],
+    [MESSAGES.cancelNotPosted({ problem: kind, channel, error }), MESSAGES.cancelNotPostedNext()],
     options,
   );
 }
@@ -242,33 +235,31 @@ export function buildCancelUnavailable(kind: 'no-approvers' | 'audit-unavailable
 
 /** What the requester is told when their request ends. */
 export function buildRequesterNotice(request: ApprovalRequest, options: Options): SlackReply {
-  const id = code(request.id);
-  const card = code(request.cardId);
-  const by = request.decidedBy ? mentionUser(request.decidedBy) : 'an approver';
+  const a = { requestId: request.id, cardId: request.cardId, by: request.decidedBy };
   let text: string;
   switch (request.state) {
     case 'done':
-      text = `:white_check_mark: Your cancel request ${id} was approved by ${by}: card ${card} is *cancelled*.`;
+      text = MESSAGES.yourRequestDone(a);
       break;
     case 'failed':
       text = request.decidedBy
-        ? `:x: Your cancel request ${id} was approved by ${by}, but the issuer did not cancel card ${card}: ${escapeMrkdwn(request.error ?? 'no reason given')}`
-        : `:warning: Your cancel request ${id} for card ${card} never reached the approvers (cardops stopped before posting it). Nothing was cancelled: file it again if it is still needed.`;
+        ? MESSAGES.yourRequestFailed({ ...a, error: request.error })
+        : MESSAGES.yourRequestNeverPosted(a);
       break;
     case 'unknown':
-      text = `:question: Your cancel request ${id} was approved by ${by}, but the outcome is *unknown*: cardops will not run it again. ${unknownOutcomeAdvice(request.cardId)}`;
+      text = MESSAGES.yourRequestUnknown(a);
       break;
     case 'rejected':
-      text = `:no_entry_sign: Your cancel request ${id} for card ${card} was rejected by ${by}${request.decisionReason ? `: ${escapeMrkdwn(request.decisionReason)}` : ' (no reason given)'}.`;
+      text = MESSAGES.yourRequestRejected({ ...a, reason: request.decisionReason });
       break;
     case 'expired':
-      text = `:hourglass: Your cancel request ${id} for card ${card} expired: nobody decided in time. Nothing was cancelled; file a new request if it is still needed.`;
+      text = MESSAGES.yourRequestExpired(a);
       break;
     case 'withdrawn':
-      text = `:leftwards_arrow_with_hook: You withdrew cancel request ${id}: card ${card} was not cancelled, and nobody can approve the request now.`;
+      text = MESSAGES.yourRequestWithdrawn(a);
       break;
     default:
-      text = `Your cancel request ${id} for card ${card}: ${describeOutcome(request)}`;
+      text = MESSAGES.yourRequestOther({ ...a, outcome: describeOutcome(request) });
   }
   return buildReply([text], { ...options, context: traceContext(request) });
 }
