@@ -562,6 +562,21 @@ export const MESSAGES = {
   clearLockDone: (a: { cardId: string; checks: number }) =>
     `:unlock: Activation lock of card ${code(a.cardId)} cleared: it may be checked ${a.checks} more ${a.checks === 1 ? 'time' : 'times'}.`,
 
+  // --- `/card history` ----------------------------------------------------------------------
+  historyNone: (a: { cardId: string }) => `cardops has no record of changing card ${code(a.cardId)}.`,
+  historyHeading: (a: { cardId: string; count: number }) =>
+    a.count === 1
+      ? `*What cardops did to card ${code(a.cardId)}*: the one operation it recorded.`
+      : `*What cardops did to card ${code(a.cardId)}*: the last ${a.count} operations, newest first.`,
+  historyLiveExecuting: (a: { requestId: string; requester: string; by?: string | null | undefined }) =>
+    `:arrows_counterclockwise: Cancel request ${code(a.requestId)} by ${mentionUser(a.requester)} was approved by ${approverOf(a.by)} and is being carried out now.`,
+  historyLiveWaiting: (a: { requestId: string; requester: string; when: string }) =>
+    `:inbox_tray: Cancel request ${code(a.requestId)} by ${mentionUser(a.requester)} is waiting for an approver; it expires ${a.when}.`,
+  historyUnknownAdvice: () =>
+    ':warning: Where the outcome is unknown, ask the issuer\u2019s support about the card with its trace id before trying again.',
+  historyFromAudit: () => 'From the audit log: only what cardops itself did; the issuer was not asked.',
+  historyOlder: (a: { cardId: string }) => `Older entries: a manager can run ${code(`/card-audit card:${a.cardId}`)}.`,
+
   // --- reveals ------------------------------------------------------------------------------
   revealOffer: (a: { secret: SecretName; cardId: string; seconds: string }) =>
     `:lock: Press Reveal to fetch the ${SECRET_NAMES[a.secret]} of card ${code(a.cardId)} from the issuer. It will show for ${a.seconds}, to you only.`,

@@ -240,6 +240,14 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
   yourRequestExpired: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1' }],
   yourRequestWithdrawn: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1' }],
   yourRequestOther: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', outcome: 'Waiting for an approver.' }],
+  historyNone: () => [{ cardId: 'card-active-4' }],
+  historyHeading: () => [
+    { cardId: 'card-active-1', count: 1 },
+    { cardId: 'card-active-1', count: 10 },
+  ],
+  historyLiveExecuting: () => [{ requestId: 'CR-7KQ2M9XA', requester: 'U0AGENT01', by: 'U0ONCALL1' }],
+  historyLiveWaiting: () => [{ requestId: 'CR-7KQ2M9XA', requester: 'U0AGENT01', when: '10:00 UTC' }],
+  historyOlder: () => [{ cardId: 'card-active-1' }],
   whoami: () => [
     { userId: 'U0AGENT01', roles: ['agent'], allowed: ['block', 'history'], channel: 'C0SUPPORT' },
     { userId: 'U0STRANGE', roles: [], allowed: [], channel: 'dm' },

@@ -1,4 +1,5 @@
 import type { CardHistory, HistoryEntry } from '../../domain/cards/card-history.js';
+import { MESSAGES } from '../../messages.js';
 import { slackDate } from './approval-message.js';
 import { code, escapeMrkdwn, mentionUser } from './mrkdwn.js';
 import { buildReply, type SlackReply } from './reply.js';
@@ -61,31 +62,29 @@ function line(entry: HistoryEntry): string {
 
 /** `/card history <cardId>`: what cardops did to the card, newest first, and its live cancel request. */
 export function buildCardHistory(cardId: string, history: CardHistory, options: ReplyOptions): SlackReply {
-  const card = code(cardId);
   const paragraphs: string[] = [];
   if (history.entries.length === 0) {
-    paragraphs.push(`cardops has no record of changing card ${card}.`);
+    paragraphs.push(MESSAGES.historyNone({ cardId }));
   } else {
-    const heading =
-      history.entries.length === 1
-        ? `*What cardops did to card ${card}*: the one operation it recorded.`
-        : `*What cardops did to card ${card}*: the last ${history.entries.length} operations, newest first.`;
+    const heading = MESSAGES.historyHeading({ cardId, count: history.entries.length });
     paragraphs.push(`${heading}\n${history.entries.map(line).join('\n')}`);
   }
   const live = history.live;
   if (live) {
     paragraphs.push(
       live.state === 'executing'
-        ? `:arrows_counterclockwise: Cancel request ${code(live.id)} by ${mentionUser(live.requester)} was approved by ${live.decidedBy ? mentionUser(live.decidedBy) : 'an approver'} and is being carried out now.`
-        : `:inbox_tray: Cancel request ${code(live.id)} by ${mentionUser(live.requester)} is waiting for an approver; it expires ${slackDate(live.expiresAt)}.`,
+        ? MESSAGES.historyLiveExecuting({ requestId: live.id, requester: live.requester, by: live.decidedBy })
+        : MESSAGES.historyLiveWaiting({
+            requestId: live.id,
+            requester: live.requester,
+            when: slackDate(live.expiresAt),
+          }),
     );
   }
   if (history.entries.some((e) => e.outcome === 'unknown' || e.outcome === 'no-outcome')) {
-    paragraphs.push(
-      ':warning: Where the outcome is unknown, ask the issuer\u2019s support about the card with its trace id before trying again.',
-    );
+    paragraphs.push(MESSAGES.historyUnknownAdvice());
   }
-  const context = ['From the audit log: only what cardops itself did; the issuer was not asked.'];
-  if (history.more) context.push(`Older entries: a manager can run ${code(`/card-audit card:${cardId}`)}.`);
+  const context = [MESSAGES.historyFromAudit()];
+  if (history.more) context.push(MESSAGES.historyOlder({ cardId }));
   return buildReply(paragraphs, { ...options, context });
 }
