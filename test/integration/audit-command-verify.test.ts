@@ -35,6 +35,20 @@ async function verify(user = MANAGER) {
   return told;
 }
 
+describe('/card-audit verify on a log of one row', () => {
+  afterEach(async () => bot?.close());
+
+  it('when the log holds a single row, then the answer speaks of the one row, not of "all 1 rows"', async () => {
+    bot = await startOfflineBot();
+    // One refused request: one row.
+    await bot.driver.command(STRANGER, 'C0SUPPORT', '/card', 'block card-active-1');
+    expect(allRows(bot)).toHaveLength(1);
+    const texts = (await verify()).map((m) => m.text).join('\n');
+    expect(texts).toContain('The hash chain of the one row recomputes');
+    expect(texts).not.toMatch(/\ball 1 rows\b|\b1 rows\b/);
+  });
+});
+
 describe('/card-audit verify', () => {
   beforeEach(async () => {
     bot = await startOfflineBot();

@@ -188,7 +188,7 @@ export async function verifyAuditLog(
 
 /** The result of a verification in one plain line (the audit reason; views word it for people). */
 export function describeVerification(v: AuditVerification): string {
-  if (v.ok || !v.firstBroken) return `all ${v.checked} rows hold`;
+  if (v.ok || !v.firstBroken) return v.checked === 1 ? 'the one row holds' : `all ${v.checked} rows hold`;
   const { id, problem } = v.firstBroken;
   if (v.tailCut) return `rows after #${v.lastId ?? 0} up to #${id - 1} were deleted; ${v.checked} rows hold before`;
   return `row #${id} breaks the chain (${problem}); ${v.checked} rows hold before it`;

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { AUDIT_FILTER_KEYS, AUDIT_FILTER_USAGE } from '../../domain/audit/audit-filters.js';
 import type { AuditVerification } from '../../domain/audit/audit-looks.js';
 import type { AuditFilter, AuditRow } from '../../domain/audit/audit-types.js';
-import { MESSAGES } from '../../messages.js';
+import { count, MESSAGES } from '../../messages.js';
 import { code, escapeMrkdwn, mentionChannel, mentionUser } from './mrkdwn.js';
 import { buildReply, SANDBOX_NOTE, type SlackReply } from './reply.js';
 
@@ -205,7 +205,10 @@ export function buildVerifyResult(v: AuditVerification, options: ReplyOptions): 
   const anchors = describeAnchorsForPeople(v);
   if (v.ok || !v.firstBroken) {
     const broken = v.anchors.broken !== undefined;
-    const chain = `The hash chain of all ${checked} rows recomputes: the rows are consistent with each other.`;
+    const chain =
+      v.checked === 1
+        ? 'The hash chain of the one row recomputes: the row is consistent with the start of the chain.'
+        : `The hash chain of all ${checked} rows recomputes: the rows are consistent with each other.`;
     return buildReply(
       broken ? [anchors.headline, chain, ...anchors.details, TAMPERED] : [anchors.headline, chain, ...anchors.details],
       options,
@@ -213,8 +216,8 @@ export function buildVerifyResult(v: AuditVerification, options: ReplyOptions): 
   }
   const { id, problem } = v.firstBroken;
   const text = v.tailCut
-    ? `:rotating_light: The audit log has been cut: rows after #${v.lastId ?? 0} (up to #${id - 1}) were deleted. The ${checked} rows before hold.`
-    : `:rotating_light: Row #${id} breaks the audit chain: ${PROBLEM_WORDS[problem]}. ${checked} rows were checked and hold before it.`;
+    ? `:rotating_light: The audit log has been cut: rows after #${v.lastId ?? 0} (up to #${id - 1}) were deleted. The ${count(v.checked, 'row')} before hold.`
+    : `:rotating_light: Row #${id} breaks the audit chain: ${PROBLEM_WORDS[problem]}. ${v.checked === 1 ? '1 row was' : `${checked} rows were`} checked and hold before it.`;
   return buildReply([text, ...anchors.details, TAMPERED], options);
 }
 
