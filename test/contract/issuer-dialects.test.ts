@@ -197,7 +197,7 @@ describe.each<Provider>(['sovera', 'paycaddy'])('%s client against the sandbox',
       expect(error.code).toBe('ISSUER_FAILURE');
       expect(error.httpStatus).toBe(500);
       expect(error.outcome).toBe('failed');
-      expect(error.message).toBe(`issuer ${provider} block: HTTP 500`);
+      expect(error.message).toBe(`issuer ${provider} (block): HTTP 500`);
       if (provider === 'sovera') expect(error.traceId).toMatch(/^[0-9a-f-]{36}$/);
       expect(callsFor('card-fault-500')).toHaveLength(1);
     });
@@ -231,7 +231,7 @@ describe.each<Provider>(['sovera', 'paycaddy'])('%s client against the sandbox',
       const error = await failure(client(provider, { baseUrl }).block('card-active-1'));
       expect(error.code).toBe('ISSUER_UNREACHABLE');
       expect(error.outcome).toBe('failed');
-      expect(error.message).toBe(`issuer ${provider} block: ECONNREFUSED`);
+      expect(error.message).toBe(`issuer ${provider} (block): ECONNREFUSED`);
       const read = await failure(client(provider, { baseUrl }).cvv('card-active-1'));
       expect(read.code).toBe('ISSUER_UNREACHABLE');
     });
@@ -249,7 +249,7 @@ describe.each<Provider>(['sovera', 'paycaddy'])('%s client against the sandbox',
     it('when the issuer answers text/html, then ISSUER_MALFORMED', async () => {
       const error = await failure(client(provider).block('card-fault-html'));
       expect(error.code).toBe('ISSUER_MALFORMED');
-      expect(error.message).toBe(`issuer ${provider} block: HTTP 200, answer is text/html`);
+      expect(error.message).toBe(`issuer ${provider} (block): HTTP 200, answer is text/html`);
     });
 
     it('when the issuer answers a 10 MB body, then ISSUER_MALFORMED without reading it all', async () => {
