@@ -13,6 +13,7 @@ import { createPolicyStore, loadPolicyFile } from './domain/policy/load-policy.j
 import { onHangup } from './early-signals.js';
 import { createLogger, createSlackLogger, type Logger } from './logger.js';
 import { type Sandbox, startSandbox } from './sandbox/server.js';
+import { startIdleCollector } from './service/idle-gc.js';
 import { createMetrics } from './service/metrics.js';
 import { createReadiness } from './service/readiness.js';
 
@@ -161,6 +162,7 @@ async function main(): Promise<void> {
     );
   }
   bot.startBackgroundJobs();
+  const idleCollector = startIdleCollector({ logger, onCollect: () => metrics.idleCollections.inc() });
 
   const reload = () => {
     // The policy store runs reloads one after another; each applied one loads the groups it
@@ -191,6 +193,7 @@ async function main(): Promise<void> {
       logger.warn({ err: error }, 'receiver did not stop cleanly');
     }
     bot.stopBackgroundJobs();
+    idleCollector.stop();
     // Secrets on screen are hidden first, in case the grace period runs out, and again after the
     // requests in flight, which may have revealed more.
     await bot.hideRevealedNow();

@@ -26,6 +26,8 @@ export interface Metrics {
   readonly reveals: Counter<'op'>;
   readonly staleUserGroups: Gauge;
   readonly pendingApprovals: Gauge;
+  /** Full GCs run by the idle collector after a busy spell (src/service/idle-gc.ts). */
+  readonly idleCollections: Counter;
   /** Read at each scrape; the app fills them in once its stores and resolver exist. */
   readonly sources: {
     /** How many cancel requests wait for an approver. */
@@ -96,6 +98,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       async collect() {
         if (sources.pendingApprovals) this.set(await sources.pendingApprovals());
       },
+    }),
+    idleCollections: new Counter({
+      name: 'cardops_idle_collections_total',
+      help: 'Full garbage collections run once the process was idle after a busy spell, to give its memory back',
+      registers: [registry],
     }),
   };
 }

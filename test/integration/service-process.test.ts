@@ -135,6 +135,8 @@ describe('npm start, as an operator runs it', { timeout: 60_000 }, () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('cardops_operations_total{op="limit",outcome="ok"} 1');
+    // The idle collector is running (a handful of commands is far below the growth it waits for).
+    expect(metrics).toContain('cardops_idle_collections_total 0');
 
     fs.writeFileSync(policyFile, policy.replace('limit: [agent, senior]', 'limit: [senior]'));
     process.kill(nodePid, 'SIGHUP');
