@@ -5,6 +5,8 @@
  * arguments for both issuer dialects and check it against the voice rules. Views build Block
  * Kit around these texts; listeners and the domain never write user text of their own.
  */
+import type { AnchorBreak, CheckpointSource } from './domain/audit/anchor-check.js';
+import type { VerifyResult } from './domain/audit/audit-types.js';
 import type { PolicyOp } from './domain/ops.js';
 import { code, escapeMrkdwn, mentionChannel, mentionUser } from './slack/views/mrkdwn.js';
 
@@ -169,10 +171,35 @@ const STATE_CHANGED: Partial<Record<PolicyOp, string>> = {
   'change-pin': 'PIN changed',
 };
 
+/** What broke at the first row a verify finds broken, after "Row #n breaks the audit chain: ". */
+const AUDIT_BREAKS: Record<NonNullable<VerifyResult['firstBroken']>['problem'], string> = {
+  edited: 'it was edited after it was written (its content no longer matches its hash)',
+  'deleted-before': 'one or more rows just before it were deleted',
+  reordered:
+    'rows were swapped or moved (it carries the link of a row further on, or is stamped earlier than the row before it)',
+  'bad-link':
+    'it does not follow the row before it: that row was rewritten with a recomputed hash, or this one was forged',
+};
+
+/** Why a signed checkpoint contradicts the database, after "contradicts the database: ". */
+function checkpointContradiction(kind: AnchorBreak['kind'], row: number): string {
+  if (kind === 'row-missing') return `row #${row}, which it signed, is gone`;
+  if (kind === 'hash-differs')
+    return `row #${row} no longer has the hash it signed: a row up to #${row} was changed, removed or renumbered and the hashes recomputed`;
+  return 'it was signed over another log: row #1 is not the row it names, so the log was replaced or rewritten from its first row';
+}
+
+/** Where verify reads checkpoints back from, as a person names it. */
+const CHECKPOINT_SOURCES: Record<CheckpointSource, string> = {
+  channel: 'anchor channel',
+  file: 'checkpoint file',
+};
+
 export const MESSAGES = {
   // --- general ----------------------------------------------------------------------------
   sandboxNote: () => ':test_tube: *Sandbox issuer*: demo cards only, no real card was touched.',
   sandboxNoteShort: () => '(sandbox issuer)',
+  sandboxNoteDemoOnly: () => '(sandbox issuer: demo cards only)',
   formSandboxNote: () => ':test_tube: Sandbox issuer: demo cards only.',
   traceLine: (a: { traceId: string }) => `Issuer trace id: ${code(a.traceId)}`,
   historyCommand: (a: { cardId: string }) => code(`/card history ${a.cardId}`),
@@ -324,6 +351,102 @@ export const MESSAGES = {
     `:white_check_mark: Sent ${count(a.rows, 'row')} to your direct messages with cardops as ${code(a.fileName)}.`,
   auditExportComment: (a: { rows: number; described: string }) =>
     `cardops audit export: ${count(a.rows, 'row')} matching ${a.described}, oldest first, times in UTC.`,
+  // `described`: what `auditFilterDescribed` says of the filters; `time`: a time already formatted.
+  auditFilterDescribed: (a: {
+    user?: string | undefined;
+    cardId?: string | undefined;
+    op?: string | undefined;
+    outcome?: string | undefined;
+    channel?: string | undefined;
+    since?: string | undefined;
+    before?: string | undefined;
+  }) => {
+    const parts = [
+      a.user !== undefined ? `user ${mentionUser(a.user)}` : undefined,
+      a.cardId !== undefined ? `card ${code(a.cardId)}` : undefined,
+      a.op !== undefined ? `op ${code(a.op)}` : undefined,
+      a.outcome !== undefined ? `outcome ${code(a.outcome)}` : undefined,
+      a.channel !== undefined ? `channel ${a.channel}` : undefined,
+      a.since !== undefined ? `since ${a.since}` : undefined,
+      a.before !== undefined ? `before ${a.before}` : undefined,
+    ].filter((part) => part !== undefined);
+    return parts.length === 0 ? 'all events' : parts.join(', ');
+  },
+  auditNextButton: () => 'Next 20 (older)',
+  auditNoMatch: (a: { page: number; described: string }) =>
+    a.page === 1 ? `:mag: No audit events match ${a.described}.` : `:mag: No older audit events match ${a.described}.`,
+  auditUsage: () =>
+    [
+      '*Usage:*',
+      `${code('/card-audit [filters]')} — the newest 20 matching events, with a button for older ones`,
+      `${code('/card-audit export [filters]')} — every matching event as a CSV file, sent to your DM with cardops`,
+      `${code('/card-audit verify')} — recompute the whole hash chain and report the first row that breaks it`,
+    ].join('\n'),
+  auditFilters: (a: { usages: readonly string[] }) =>
+    [
+      '*Filters* (any order, all must match, each at most once):',
+      ...a.usages.map((usage) => `• ${escapeMrkdwn(usage)}`),
+      `Example: ${code('/card-audit card:card-active-1 op:pan since:30d')}`,
+    ].join('\n'),
+  auditUnavailable: () =>
+    ':floppy_disk: The audit log could not be written, so this look at it could not be recorded and nothing is shown. Tell the operator.',
+  auditStalePage: () => `:grey_question: That page button is not valid any more. Run ${code('/card-audit')} again.`,
+  auditReadFailed: () =>
+    ':warning: The audit log could not be read just now. Try again; if it keeps failing, tell the operator.',
+  auditExportEmpty: (a: { described: string }) =>
+    `:mag: No audit events match ${a.described}, so there is nothing to export.`,
+  auditExportFailed: (a: { step: string; problem: string }) =>
+    `:warning: The export could not be delivered: Slack refused ${code(a.step)} (${escapeMrkdwn(a.problem)}). Nothing was sent to your DM. Try again; if it keeps failing, tell the operator.`,
+  auditVerifyStarted: () => ':hourglass_flowing_sand: Verifying the whole audit hash chain… The result follows here.',
+  auditVerifyHolds: (a: { checked: number }) =>
+    a.checked === 1
+      ? 'The hash chain of the one row recomputes: the row is consistent with the start of the chain.'
+      : `The hash chain of all ${a.checked.toLocaleString('en-US')} rows recomputes: the rows are consistent with each other.`,
+  // `after`: the last row left; `upTo`: the last row cut.
+  auditVerifyCut: (a: { after: number; upTo: number; checked: number }) =>
+    `:rotating_light: The audit log has been cut: rows after #${a.after} (up to #${a.upTo}) were deleted. The ${count(a.checked, 'row')} before hold.`,
+  auditVerifyBroken: (a: { row: number; problem: keyof typeof AUDIT_BREAKS; checked: number }) =>
+    `:rotating_light: Row #${a.row} breaks the audit chain: ${AUDIT_BREAKS[a.problem]}. ${a.checked === 1 ? '1 row was' : `${a.checked.toLocaleString('en-US')} rows were`} checked and hold before it.`,
+  auditVerifyTampered: () =>
+    'Keep this result for the auditors, and tell the operator: the database file has been tampered with.',
+  // Signed checkpoints (SPEC §7). `key`: the signing key's fingerprint; `number`: a checkpoint's
+  // number in the order read back; `row`: the row it signed; `time`: when, already formatted.
+  auditUnanchored: () =>
+    ':warning: The audit log is *unanchored*: no signing key is configured (`AUDIT_SIGNING_KEY_FILE`), so nothing proves the rows were not rewritten by someone who can write the database.',
+  auditCheckpointsNoSource: () =>
+    'No checkpoint source is configured (`audit.anchor_channel` in the policy, `AUDIT_CHECKPOINT_FILE`).',
+  auditCheckpointSource: (a: {
+    source: CheckpointSource;
+    checkpoints: number | undefined;
+    problem?: string | undefined;
+    partial?: boolean | undefined;
+  }) =>
+    a.checkpoints === undefined
+      ? `the ${CHECKPOINT_SOURCES[a.source]} could not be read (${escapeMrkdwn(a.problem ?? 'unavailable')})`
+      : `${a.checkpoints} from the ${CHECKPOINT_SOURCES[a.source]}${a.partial ? ' (its newest messages only)' : ''}`,
+  // `sources`: what `auditCheckpointSource` says of each source.
+  auditCheckpointsRead: (a: { sources: readonly string[]; valid: number; key: string; unverifiable: number }) =>
+    `Checkpoints read back: ${a.sources.join('; ')}. ${a.valid} signed by key ${code(a.key)}${a.unverifiable > 0 ? `; ${a.unverifiable} could not be verified with that key and prove nothing` : ''}.`,
+  auditCheckpointContradicts: (a: {
+    number: number;
+    time: string;
+    key: string;
+    kind: AnchorBreak['kind'];
+    row: number;
+  }) =>
+    `:rotating_light: Checkpoint ${a.number} (signed at ${a.time} by key ${code(a.key)}) contradicts the database: ${checkpointContradiction(a.kind, a.row)}.`,
+  auditCheckpointStillMatch: (a: { row: number; number: number }) =>
+    `Rows 1–${a.row} still match checkpoint ${a.number}.`,
+  // `total`: the last row of the log; rows after the checkpoint's are not anchored yet.
+  auditCheckpointProven: (a: { row: number; number: number; time: string; key: string; total: number }) =>
+    `:white_check_mark: Rows 1–${a.row} match checkpoint ${a.number} signed at ${a.time} by key ${code(a.key)}: they are as written then.${
+      a.total > a.row
+        ? ` Rows after it (#${a.row + 1}–#${a.total}) are not yet anchored: they are only consistent with each other.`
+        : ''
+    }`,
+  auditCheckpointNone: () =>
+    ':warning: No signed checkpoint of this log proves any row yet, so nothing proves the rows were not rewritten by someone who can write the database.',
+  auditCheckpointMatch: (a: { row: number; number: number }) => `Rows 1–${a.row} match checkpoint ${a.number}.`,
 
   // --- cancel requests and their approval ----------------------------------------------------
   // `by`, `requester`: user ids (mentioned); `when`: a date already formatted for Slack.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AUDIT_FILTER_KEYS, AUDIT_FILTER_USAGE } from '../../src/domain/audit/audit-filters.js';
 import { CARD_OPS, POLICY_OPS } from '../../src/domain/ops.js';
 import { type ISSUER_NAMES, type IssuerName, MESSAGES, type MessageKey } from '../../src/messages.js';
 
@@ -123,6 +124,65 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
   ],
   auditExportDone: () => [{ rows: 1, fileName: 'cardops-audit.csv' }],
   auditExportComment: () => [{ rows: 1, described: 'all events' }],
+  auditFilterDescribed: () => [
+    {},
+    {
+      user: 'U0MANAGER',
+      cardId: 'card-active-1',
+      op: 'pan',
+      outcome: 'ok',
+      channel: '<#C0SUPPORT>',
+      since: '2026-05-01 00:00:00 UTC',
+      before: '2026-05-31 00:00:00 UTC',
+    },
+    { channel: 'a direct message' },
+  ],
+  auditNoMatch: () => [
+    { page: 1, described: 'all events' },
+    { page: 2, described: 'card `card-active-1`' },
+  ],
+  auditFilters: () => [{ usages: AUDIT_FILTER_KEYS.map((key) => AUDIT_FILTER_USAGE[key]) }],
+  auditExportEmpty: () => [{ described: 'op `pan`' }],
+  auditExportFailed: () => [{ step: 'files.completeUploadExternal', problem: 'not_in_channel' }],
+  auditVerifyHolds: () => [{ checked: 1 }, { checked: 0 }, { checked: 12_345 }],
+  auditVerifyCut: () => [
+    { after: 1, upTo: 4, checked: 1 },
+    { after: 120, upTo: 125, checked: 120 },
+  ],
+  auditVerifyBroken: () =>
+    (['edited', 'deleted-before', 'reordered', 'bad-link'] as const).flatMap((problem) => [
+      { row: 2, problem, checked: 1 },
+      { row: 1501, problem, checked: 1500 },
+    ]),
+  auditCheckpointSource: () => [
+    { source: 'channel', checkpoints: 1 },
+    { source: 'file', checkpoints: 12, partial: true },
+    { source: 'channel', checkpoints: undefined, problem: 'missing_scope <channels:history>' },
+    { source: 'file', checkpoints: undefined },
+  ],
+  auditCheckpointsRead: () => [
+    { sources: ['3 from the anchor channel'], valid: 3, key: 'ed25519:9f2c41', unverifiable: 0 },
+    {
+      sources: ['1 from the checkpoint file', 'the anchor channel could not be read (unavailable)'],
+      valid: 1,
+      key: 'ed25519:9f2c41',
+      unverifiable: 1,
+    },
+  ],
+  auditCheckpointContradicts: () =>
+    (['row-missing', 'hash-differs', 'other-log'] as const).map((kind) => ({
+      number: 2,
+      time: '2026-05-21 10:15:03 UTC',
+      key: 'ed25519:9f2c41',
+      kind,
+      row: 40,
+    })),
+  auditCheckpointStillMatch: () => [{ row: 20, number: 1 }],
+  auditCheckpointProven: () => [
+    { row: 40, number: 2, time: '2026-05-21 10:15:03 UTC', key: 'ed25519:9f2c41', total: 40 },
+    { row: 40, number: 2, time: '2026-05-21 10:15:03 UTC', key: 'ed25519:9f2c41', total: 57 },
+  ],
+  auditCheckpointMatch: () => [{ row: 40, number: 2 }],
   approvalWaiting: () => [{ when: '<!date^1764842400^{date_short_pretty} {time}|2026-12-04 10:00 UTC>' }],
   approvalExecuting: () => [{ by: 'U0ONCALL1', cardId: 'card-active-1' }],
   approvalDone: () => [{ by: 'U0ONCALL1', cardId: 'card-active-1' }, { cardId: 'card-active-1' }],
@@ -347,6 +407,8 @@ describe('the message catalogue', () => {
         expect(text('cancelLimitedLive')).toMatch(/frees up when/);
         expect(text('cancelLimitedHour')).toMatch(/resets/);
         expect(text('auditPageHeading')).toContain('the newest event matching');
+        expect(text('auditVerifyHolds')).toContain('The hash chain of the one row recomputes');
+        expect(text('auditNoMatch')).toContain('No older audit events match');
         expect(text('amountTooLarge')).toMatch(/too large/);
         expect(text('revealStale')).toMatch(/expired.*Run `\/card pan card-active-1` again/);
         expect(text('unknownOp')).toMatch(/Did you mean \/card block card-1\?/);
