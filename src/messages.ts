@@ -561,6 +561,7 @@ export const MESSAGES = {
   approvalWhoDecides: () => 'Only an approver may decide, and never the person who asked.',
   approvalFallbackWaiting: (a: { requestId: string; cardId: string; requester: string }) =>
     `Cancel request ${a.requestId}: card ${a.cardId}, asked by ${mentionUser(a.requester)}: waiting for an approver.`,
+  approvalFallbackOutcome: (a: { requestId: string; outcome: string }) => `Cancel request ${a.requestId}: ${a.outcome}`,
   cancelRequested: (a: { requestId: string; cardId: string; channel?: string | null | undefined; when: string }) =>
     `:inbox_tray: Cancel request ${code(a.requestId)} for card ${code(a.cardId)} is waiting for an approver in ${a.channel ? mentionChannel(a.channel) : 'the approvals channel'}. It expires ${a.when}.`,
   cancelRequestedNext: () =>

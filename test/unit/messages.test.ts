@@ -199,6 +199,9 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
   approvalExpired: () => [{ when: '2026-12-04 10:00 UTC', cardId: 'card-active-1' }],
   approvalTitle: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1' }],
   approvalFallbackWaiting: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', requester: 'U0AGENT01' }],
+  approvalFallbackOutcome: () => [
+    { requestId: 'CR-7KQ2M9XA', outcome: 'Approved by <@U0ONCALL1>: card `card-active-1` is *cancelled*.' },
+  ],
   cancelRequested: () => [
     { requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', channel: 'C0APPROVE', when: '2026-12-04 10:00 UTC' },
     { requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', when: '2026-12-04 10:00 UTC' },
