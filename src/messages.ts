@@ -128,6 +128,15 @@ export function doingLower(op: PolicyOp, cardId: string): string {
 }
 
 /**
+ * "Blocking", "Unblocking the PIN": DOING without its card, where the card is named already (a
+ * line of its history). An op cardops does not know is shown as it is.
+ */
+function doingOp(op: string): string {
+  const phrase = (DOING as Partial<Record<string, string>>)[op];
+  return phrase === undefined ? op : phrase.replace(/ (of )?card$/, '');
+}
+
+/**
  * How every refusal ends: it was put on record, and whom to ask. One ending, so a person
  * refused anywhere in cardops reads the same next step.
  */
@@ -169,7 +178,14 @@ const STATE_CHANGED: Partial<Record<PolicyOp, string>> = {
   cancel: 'cancelled',
   'unblock-pin': 'PIN unblocked',
   'change-pin': 'PIN changed',
+  'set-limit': 'limit set',
 };
+
+/** "Blocked", "PIN changed": a state change done, at the start of a line about the card. */
+function doneOp(op: string): string {
+  const verb = (STATE_CHANGED as Partial<Record<string, string>>)[op];
+  return verb === undefined ? `${doingOp(op)}: done` : verb.charAt(0).toUpperCase() + verb.slice(1);
+}
 
 /** What broke at the first row a verify finds broken, after "Row #n breaks the audit chain: ". */
 const AUDIT_BREAKS: Record<NonNullable<VerifyResult['firstBroken']>['problem'], string> = {
@@ -279,7 +295,7 @@ export const MESSAGES = {
   // --- card answers -------------------------------------------------------------------------
   stateChangeDone: (a: { op: PolicyOp; cardId: string }) => {
     const verb = STATE_CHANGED[a.op] ?? `${a.op} done`;
-    return a.op === 'unblock-pin' || a.op === 'change-pin'
+    return a.op === 'unblock-pin' || a.op === 'change-pin' || a.op === 'set-limit'
       ? `:white_check_mark: Card ${code(a.cardId)}: ${verb}.`
       : `:white_check_mark: Card ${code(a.cardId)} is now *${verb}*.`;
   },
@@ -700,6 +716,16 @@ export const MESSAGES = {
     ':warning: Where the outcome is unknown, ask the issuer\u2019s support about the card with its trace id before trying again.',
   historyFromAudit: () => 'From the audit log: only what cardops itself did; the issuer was not asked.',
   historyOlder: (a: { cardId: string }) => `Older entries: a manager can run ${code(`/card-audit card:${a.cardId}`)}.`,
+  // One operation of the history, how it ended; `op` as the audit log names it.
+  historyEntryDone: (a: { op: string }) => `:white_check_mark: *${doneOp(a.op)}*`,
+  historyEntryRefused: (a: { op: string }) => `:x: ${doingOp(a.op)} was refused by the issuer`,
+  historyEntryCardNotFound: (a: { op: string }) => `:x: ${doingOp(a.op)} failed: the issuer does not know the card`,
+  // `errorCode`: cardops' error code that starts the audit row's error, if any.
+  historyEntryFailed: (a: { op: string; errorCode?: string | undefined }) =>
+    `:x: ${doingOp(a.op)} failed${a.errorCode ? ` (${escapeMrkdwn(a.errorCode)})` : ''}`,
+  historyEntryUnknown: (a: { op: string }) => `:question: ${doingOp(a.op)}: outcome *unknown*`,
+  historyEntryNotActivated: () => ':x: Card-in-hand check: not activated',
+  historyEntryNoOutcome: (a: { op: string }) => `:hourglass: ${doingOp(a.op)}: no outcome recorded yet`,
 
   // --- reveals ------------------------------------------------------------------------------
   revealOffer: (a: { secret: SecretName; cardId: string; seconds: string }) =>

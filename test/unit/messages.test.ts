@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AUDIT_FILTER_KEYS, AUDIT_FILTER_USAGE } from '../../src/domain/audit/audit-filters.js';
-import { CARD_OPS, POLICY_OPS } from '../../src/domain/ops.js';
+import { CARD_OPS, POLICY_OPS, STATE_CHANGING_OPS } from '../../src/domain/ops.js';
 import { type ISSUER_NAMES, type IssuerName, MESSAGES, type MessageKey } from '../../src/messages.js';
 
 /** What differs between the two issuer dialects in what cardops says. */
@@ -311,6 +311,16 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
   historyLiveExecuting: () => [{ requestId: 'CR-7KQ2M9XA', requester: 'U0AGENT01', by: 'U0ONCALL1' }],
   historyLiveWaiting: () => [{ requestId: 'CR-7KQ2M9XA', requester: 'U0AGENT01', when: '10:00 UTC' }],
   historyOlder: () => [{ cardId: 'card-active-1' }],
+  historyEntryDone: () => [...STATE_CHANGING_OPS, 'some-new-op'].map((op) => ({ op })),
+  historyEntryRefused: () => STATE_CHANGING_OPS.map((op) => ({ op })),
+  historyEntryCardNotFound: () => [{ op: 'block' }, { op: 'unblock-pin' }],
+  historyEntryFailed: () => [
+    { op: 'block', errorCode: 'ISSUER_FAILURE' },
+    { op: 'set-limit', errorCode: '' },
+    { op: 'change-pin' },
+  ],
+  historyEntryUnknown: () => STATE_CHANGING_OPS.map((op) => ({ op })),
+  historyEntryNoOutcome: () => [{ op: 'cancel' }, { op: 'some-new-op' }],
   whoami: () => [
     { userId: 'U0AGENT01', roles: ['agent'], allowed: ['block', 'history'], channel: 'C0SUPPORT' },
     { userId: 'U0STRANGE', roles: [], allowed: [], channel: 'dm' },
