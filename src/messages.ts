@@ -181,9 +181,14 @@ const STATE_CHANGED: Partial<Record<PolicyOp, string>> = {
   'set-limit': 'limit set',
 };
 
+/** The past state change of an op ("blocked"), or undefined for an op that changes no state. */
+function changedBy(op: string): string | undefined {
+  return (STATE_CHANGED as Partial<Record<string, string>>)[op];
+}
+
 /** "Blocked", "PIN changed": a state change done, at the start of a line about the card. */
 function doneOp(op: string): string {
-  const verb = (STATE_CHANGED as Partial<Record<string, string>>)[op];
+  const verb = changedBy(op);
   return verb === undefined ? `${doingOp(op)}: done` : verb.charAt(0).toUpperCase() + verb.slice(1);
 }
 
@@ -673,8 +678,11 @@ export const MESSAGES = {
     `Activation of card ${a.card} is locked until ${a.until}: ${count(a.max, 'check')} within an hour did not activate it. Nothing was checked.`,
   activationAgentHour: (a: { checks: number; until: string }) =>
     `You have made ${count(a.checks, 'card-in-hand check')} within the last hour, the most allowed. Nothing was checked. You may check again from ${a.until}.`,
-  activationPast: (a: { cardId: string; what: string; when: string; by: string }) =>
-    `:information_source: Card ${code(a.cardId)} needs no activation: cardops ${a.what} it ${a.when} (by ${mentionUser(a.by)}). Nothing was checked or changed. ${MESSAGES.historyCommand(a)} shows what cardops did to it.`,
+  // `op`: the audit row's op that took the card past activation (activate, block, unblock, cancel).
+  activationPast: (a: { cardId: string; op: string; when: string; by: string }) =>
+    `:information_source: Card ${code(a.cardId)} needs no activation: cardops ${changedBy(a.op) ?? a.op} it ${a.when} (by ${mentionUser(a.by)}). Nothing was checked or changed. ${MESSAGES.historyCommand(a)} shows what cardops did to it.`,
+  // `why`: one of the activationLocked… or activationAgentHour sentences, in mrkdwn.
+  activationBlocked: (a: { why: string }) => `:lock: ${a.why}`,
   activationNowLocked: (a: { checks: number }) =>
     `Activation of this card is now *locked*: it has had ${count(a.checks, 'card-in-hand check')}. An approver can clear the lock from the cardops Home tab.`,
   activationNowLockedUntil: (a: { until: string }) => `Activation of this card is now locked until *${a.until}*.`,

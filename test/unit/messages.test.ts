@@ -250,7 +250,17 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
     { checks: 1, until: '11:00 UTC' },
     { checks: 10, until: '11:00 UTC' },
   ],
-  activationPast: () => [{ cardId: 'card-active-1', what: 'blocked', when: '2026-12-04 10:00 UTC', by: 'U0AGENT01' }],
+  activationPast: () =>
+    ['activate', 'block', 'unblock', 'cancel'].map((op) => ({
+      cardId: 'card-active-1',
+      op,
+      when: '2026-12-04 10:00 UTC',
+      by: 'U0AGENT01',
+    })),
+  activationBlocked: () => [
+    { why: MESSAGES.activationLockedForLife({ card: '`card-printed-1`', checks: 5 }) },
+    { why: MESSAGES.activationAgentHour({ checks: 10, until: '*11:00 UTC*' }) },
+  ],
   activationNowLocked: () => [{ checks: 5 }],
   activationNowLockedUntil: () => [{ until: '11:00 UTC' }],
   activationLastCheck: () => [{ checks: 1, until: '11:00 UTC' }],
