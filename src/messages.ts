@@ -394,6 +394,41 @@ export const MESSAGES = {
     return parts.length === 0 ? 'all events' : parts.join(', ');
   },
   auditNextButton: () => 'Next 20 (older)',
+  auditDirectMessage: () => 'a direct message',
+  // One event of a page: when, who, what, on which card, how it ended, where, why, and its ids.
+  // `when`: already formatted; `where`: a channel mention or auditDirectMessage.
+  auditEvent: (a: {
+    id: number;
+    when: string;
+    actor: string;
+    op: string;
+    cardId: string | null;
+    outcome: string;
+    where: string | null;
+    reason: string | null;
+    error: string | null;
+    requestId: string | null;
+    traceId: string | null;
+  }) => {
+    const head = [
+      `*${a.when}*`,
+      mentionUser(a.actor),
+      code(a.op),
+      a.cardId !== null ? `card ${code(a.cardId)}` : undefined,
+      `*${escapeMrkdwn(a.outcome)}*`,
+    ].filter((part) => part !== undefined);
+    const context = [
+      a.where !== null ? `in ${a.where}` : undefined,
+      a.reason !== null && a.reason !== '' ? `reason: ${escapeMrkdwn(a.reason)}` : undefined,
+      a.error !== null && a.error !== '' ? `error: ${escapeMrkdwn(a.error)}` : undefined,
+    ].filter((part) => part !== undefined);
+    const ids = [
+      `event #${a.id}`,
+      a.requestId !== null ? `request ${code(a.requestId)}` : undefined,
+      a.traceId !== null ? `trace ${code(a.traceId)}` : undefined,
+    ].filter((part) => part !== undefined);
+    return [head.join(' · '), ...(context.length > 0 ? [context.join(' · ')] : []), ids.join(' · ')].join('\n');
+  },
   auditNoMatch: (a: { page: number; described: string }) =>
     a.page === 1 ? `:mag: No audit events match ${a.described}.` : `:mag: No older audit events match ${a.described}.`,
   auditUsage: () =>
@@ -734,6 +769,21 @@ export const MESSAGES = {
   historyEntryUnknown: (a: { op: string }) => `:question: ${doingOp(a.op)}: outcome *unknown*`,
   historyEntryNotActivated: () => ':x: Card-in-hand check: not activated',
   historyEntryNoOutcome: (a: { op: string }) => `:hourglass: ${doingOp(a.op)}: no outcome recorded yet`,
+  // A line of the history: `when` already formatted, `entry` one of the historyEntry… texts.
+  historyLine: (a: {
+    when: string;
+    entry: string;
+    actor: string;
+    requestId?: string | null | undefined;
+    traceId?: string | null | undefined;
+  }) =>
+    `• ${[
+      a.when,
+      a.entry,
+      `by ${mentionUser(a.actor)}`,
+      ...(a.requestId ? [`request ${code(a.requestId)}`] : []),
+      ...(a.traceId ? [`trace id ${code(a.traceId)}`] : []),
+    ].join(' · ')}`,
 
   // --- reveals ------------------------------------------------------------------------------
   revealOffer: (a: { secret: SecretName; cardId: string; seconds: string }) =>

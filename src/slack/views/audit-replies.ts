@@ -3,7 +3,7 @@ import { AUDIT_FILTER_KEYS, AUDIT_FILTER_USAGE } from '../../domain/audit/audit-
 import type { AuditVerification } from '../../domain/audit/audit-looks.js';
 import type { AuditFilter, AuditRow } from '../../domain/audit/audit-types.js';
 import { MESSAGES } from '../../messages.js';
-import { code, escapeMrkdwn, mentionChannel, mentionUser } from './mrkdwn.js';
+import { escapeMrkdwn, mentionChannel } from './mrkdwn.js';
 import { buildReply, SANDBOX_NOTE, type SlackReply } from './reply.js';
 
 interface ReplyOptions {
@@ -20,7 +20,7 @@ export function formatUtc(iso: string): string {
 }
 
 function where(channelId: string): string {
-  return channelId.startsWith('D') ? 'a direct message' : mentionChannel(channelId);
+  return channelId.startsWith('D') ? MESSAGES.auditDirectMessage() : mentionChannel(channelId);
 }
 
 /** The filters of an answer in words, for people: "op `pan`, card `c-1`, since 2026-05-01 00:00:00 UTC". */
@@ -38,24 +38,19 @@ export function describeAuditFilter(filter: AuditFilter): string {
 
 /** One event as a mrkdwn paragraph: when, who, what, on which card, how it ended, why, and its ids. */
 export function formatAuditEvent(row: AuditRow): string {
-  const head = [
-    `*${formatUtc(row.ts)}*`,
-    mentionUser(row.actor),
-    code(row.op),
-    row.cardId !== null ? `card ${code(row.cardId)}` : undefined,
-    `*${escapeMrkdwn(row.outcome)}*`,
-  ].filter((part) => part !== undefined);
-  const context = [
-    row.channelId !== null ? `in ${where(row.channelId)}` : undefined,
-    row.reason !== null && row.reason !== '' ? `reason: ${escapeMrkdwn(row.reason)}` : undefined,
-    row.error !== null && row.error !== '' ? `error: ${escapeMrkdwn(row.error)}` : undefined,
-  ].filter((part) => part !== undefined);
-  const ids = [
-    `event #${row.id}`,
-    row.approvalId !== null ? `request ${code(row.approvalId)}` : undefined,
-    row.traceId !== null ? `trace ${code(row.traceId)}` : undefined,
-  ].filter((part) => part !== undefined);
-  return [head.join(' · '), ...(context.length > 0 ? [context.join(' · ')] : []), ids.join(' · ')].join('\n');
+  return MESSAGES.auditEvent({
+    id: row.id,
+    when: formatUtc(row.ts),
+    actor: row.actor,
+    op: row.op,
+    cardId: row.cardId,
+    outcome: row.outcome,
+    where: row.channelId !== null ? where(row.channelId) : null,
+    reason: row.reason,
+    error: row.error,
+    requestId: row.approvalId,
+    traceId: row.traceId,
+  });
 }
 
 const MAX_SECTION = 2900;

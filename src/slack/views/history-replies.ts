@@ -1,7 +1,6 @@
 import type { CardHistory, HistoryEntry } from '../../domain/cards/card-history.js';
 import { MESSAGES } from '../../messages.js';
 import { slackDate } from './approval-message.js';
-import { code, mentionUser } from './mrkdwn.js';
 import { buildReply, type SlackReply } from './reply.js';
 
 interface ReplyOptions {
@@ -33,10 +32,13 @@ function describeEntry(entry: HistoryEntry): string {
 }
 
 function line(entry: HistoryEntry): string {
-  const parts = [slackDate(entry.ts), describeEntry(entry), `by ${mentionUser(entry.actor)}`];
-  if (entry.approvalId) parts.push(`request ${code(entry.approvalId)}`);
-  if (entry.traceId) parts.push(`trace id ${code(entry.traceId)}`);
-  return `• ${parts.join(' · ')}`;
+  return MESSAGES.historyLine({
+    when: slackDate(entry.ts),
+    entry: describeEntry(entry),
+    actor: entry.actor,
+    requestId: entry.approvalId,
+    traceId: entry.traceId,
+  });
 }
 
 /** `/card history <cardId>`: what cardops did to the card, newest first, and its live cancel request. */
