@@ -5,6 +5,8 @@
  * arguments for both issuer dialects and check it against the voice rules. Views build Block
  * Kit around these texts; listeners and the domain never write user text of their own.
  */
+import type { AnchorBreak, CheckpointSource } from './domain/audit/anchor-check.js';
+import type { VerifyResult } from './domain/audit/audit-types.js';
 import type { PolicyOp } from './domain/ops.js';
 import { code, escapeMrkdwn, mentionChannel, mentionUser } from './slack/views/mrkdwn.js';
 
@@ -126,6 +128,15 @@ export function doingLower(op: PolicyOp, cardId: string): string {
 }
 
 /**
+ * "Blocking", "Unblocking the PIN": DOING without its card, where the card is named already (a
+ * line of its history). An op cardops does not know is shown as it is.
+ */
+function doingOp(op: string): string {
+  const phrase = (DOING as Partial<Record<string, string>>)[op];
+  return phrase === undefined ? op : phrase.replace(/ (of )?card$/, '');
+}
+
+/**
  * How every refusal ends: it was put on record, and whom to ask. One ending, so a person
  * refused anywhere in cardops reads the same next step.
  */
@@ -167,12 +178,49 @@ const STATE_CHANGED: Partial<Record<PolicyOp, string>> = {
   cancel: 'cancelled',
   'unblock-pin': 'PIN unblocked',
   'change-pin': 'PIN changed',
+  'set-limit': 'limit set',
+};
+
+/** The past state change of an op ("blocked"), or undefined for an op that changes no state. */
+function changedBy(op: string): string | undefined {
+  return (STATE_CHANGED as Partial<Record<string, string>>)[op];
+}
+
+/** "Blocked", "PIN changed": a state change done, at the start of a line about the card. */
+function doneOp(op: string): string {
+  const verb = changedBy(op);
+  return verb === undefined ? `${doingOp(op)}: done` : verb.charAt(0).toUpperCase() + verb.slice(1);
+}
+
+/** What broke at the first row a verify finds broken, after "Row #n breaks the audit chain: ". */
+const AUDIT_BREAKS: Record<NonNullable<VerifyResult['firstBroken']>['problem'], string> = {
+  edited: 'it was edited after it was written (its content no longer matches its hash)',
+  'deleted-before': 'one or more rows just before it were deleted',
+  reordered:
+    'rows were swapped or moved (it carries the link of a row further on, or is stamped earlier than the row before it)',
+  'bad-link':
+    'it does not follow the row before it: that row was rewritten with a recomputed hash, or this one was forged',
+};
+
+/** Why a signed checkpoint contradicts the database, after "contradicts the database: ". */
+function checkpointContradiction(kind: AnchorBreak['kind'], row: number): string {
+  if (kind === 'row-missing') return `row #${row}, which it signed, is gone`;
+  if (kind === 'hash-differs')
+    return `row #${row} no longer has the hash it signed: a row up to #${row} was changed, removed or renumbered and the hashes recomputed`;
+  return 'it was signed over another log: row #1 is not the row it names, so the log was replaced or rewritten from its first row';
+}
+
+/** Where verify reads checkpoints back from, as a person names it. */
+const CHECKPOINT_SOURCES: Record<CheckpointSource, string> = {
+  channel: 'anchor channel',
+  file: 'checkpoint file',
 };
 
 export const MESSAGES = {
   // --- general ----------------------------------------------------------------------------
   sandboxNote: () => ':test_tube: *Sandbox issuer*: demo cards only, no real card was touched.',
   sandboxNoteShort: () => '(sandbox issuer)',
+  sandboxNoteDemoOnly: () => '(sandbox issuer: demo cards only)',
   formSandboxNote: () => ':test_tube: Sandbox issuer: demo cards only.',
   traceLine: (a: { traceId: string }) => `Issuer trace id: ${code(a.traceId)}`,
   historyCommand: (a: { cardId: string }) => code(`/card history ${a.cardId}`),
@@ -252,7 +300,7 @@ export const MESSAGES = {
   // --- card answers -------------------------------------------------------------------------
   stateChangeDone: (a: { op: PolicyOp; cardId: string }) => {
     const verb = STATE_CHANGED[a.op] ?? `${a.op} done`;
-    return a.op === 'unblock-pin' || a.op === 'change-pin'
+    return a.op === 'unblock-pin' || a.op === 'change-pin' || a.op === 'set-limit'
       ? `:white_check_mark: Card ${code(a.cardId)}: ${verb}.`
       : `:white_check_mark: Card ${code(a.cardId)} is now *${verb}*.`;
   },
@@ -324,6 +372,137 @@ export const MESSAGES = {
     `:white_check_mark: Sent ${count(a.rows, 'row')} to your direct messages with cardops as ${code(a.fileName)}.`,
   auditExportComment: (a: { rows: number; described: string }) =>
     `cardops audit export: ${count(a.rows, 'row')} matching ${a.described}, oldest first, times in UTC.`,
+  // `described`: what `auditFilterDescribed` says of the filters; `time`: a time already formatted.
+  auditFilterDescribed: (a: {
+    user?: string | undefined;
+    cardId?: string | undefined;
+    op?: string | undefined;
+    outcome?: string | undefined;
+    channel?: string | undefined;
+    since?: string | undefined;
+    before?: string | undefined;
+  }) => {
+    const parts = [
+      a.user !== undefined ? `user ${mentionUser(a.user)}` : undefined,
+      a.cardId !== undefined ? `card ${code(a.cardId)}` : undefined,
+      a.op !== undefined ? `op ${code(a.op)}` : undefined,
+      a.outcome !== undefined ? `outcome ${code(a.outcome)}` : undefined,
+      a.channel !== undefined ? `channel ${a.channel}` : undefined,
+      a.since !== undefined ? `since ${a.since}` : undefined,
+      a.before !== undefined ? `before ${a.before}` : undefined,
+    ].filter((part) => part !== undefined);
+    return parts.length === 0 ? 'all events' : parts.join(', ');
+  },
+  auditNextButton: () => 'Next 20 (older)',
+  auditDirectMessage: () => 'a direct message',
+  // One event of a page: when, who, what, on which card, how it ended, where, why, and its ids.
+  // `when`: already formatted; `where`: a channel mention or auditDirectMessage.
+  auditEvent: (a: {
+    id: number;
+    when: string;
+    actor: string;
+    op: string;
+    cardId: string | null;
+    outcome: string;
+    where: string | null;
+    reason: string | null;
+    error: string | null;
+    requestId: string | null;
+    traceId: string | null;
+  }) => {
+    const head = [
+      `*${a.when}*`,
+      mentionUser(a.actor),
+      code(a.op),
+      a.cardId !== null ? `card ${code(a.cardId)}` : undefined,
+      `*${escapeMrkdwn(a.outcome)}*`,
+    ].filter((part) => part !== undefined);
+    const context = [
+      a.where !== null ? `in ${a.where}` : undefined,
+      a.reason !== null && a.reason !== '' ? `reason: ${escapeMrkdwn(a.reason)}` : undefined,
+      a.error !== null && a.error !== '' ? `error: ${escapeMrkdwn(a.error)}` : undefined,
+    ].filter((part) => part !== undefined);
+    const ids = [
+      `event #${a.id}`,
+      a.requestId !== null ? `request ${code(a.requestId)}` : undefined,
+      a.traceId !== null ? `trace ${code(a.traceId)}` : undefined,
+    ].filter((part) => part !== undefined);
+    return [head.join(' · '), ...(context.length > 0 ? [context.join(' · ')] : []), ids.join(' · ')].join('\n');
+  },
+  auditNoMatch: (a: { page: number; described: string }) =>
+    a.page === 1 ? `:mag: No audit events match ${a.described}.` : `:mag: No older audit events match ${a.described}.`,
+  auditUsage: () =>
+    [
+      '*Usage:*',
+      `${code('/card-audit [filters]')} — the newest 20 matching events, with a button for older ones`,
+      `${code('/card-audit export [filters]')} — every matching event as a CSV file, sent to your DM with cardops`,
+      `${code('/card-audit verify')} — recompute the whole hash chain and report the first row that breaks it`,
+    ].join('\n'),
+  auditFilters: (a: { usages: readonly string[] }) =>
+    [
+      '*Filters* (any order, all must match, each at most once):',
+      ...a.usages.map((usage) => `• ${escapeMrkdwn(usage)}`),
+      `Example: ${code('/card-audit card:card-active-1 op:pan since:30d')}`,
+    ].join('\n'),
+  auditUnavailable: () =>
+    ':floppy_disk: The audit log could not be written, so this look at it could not be recorded and nothing is shown. Tell the operator.',
+  auditStalePage: () => `:grey_question: That page button is not valid any more. Run ${code('/card-audit')} again.`,
+  auditReadFailed: () =>
+    ':warning: The audit log could not be read just now. Try again; if it keeps failing, tell the operator.',
+  auditExportEmpty: (a: { described: string }) =>
+    `:mag: No audit events match ${a.described}, so there is nothing to export.`,
+  auditExportFailed: (a: { step: string; problem: string }) =>
+    `:warning: The export could not be delivered: Slack refused ${code(a.step)} (${escapeMrkdwn(a.problem)}). Nothing was sent to your DM. Try again; if it keeps failing, tell the operator.`,
+  auditVerifyStarted: () => ':hourglass_flowing_sand: Verifying the whole audit hash chain… The result follows here.',
+  auditVerifyHolds: (a: { checked: number }) =>
+    a.checked === 1
+      ? 'The hash chain of the one row recomputes: the row is consistent with the start of the chain.'
+      : `The hash chain of all ${a.checked.toLocaleString('en-US')} rows recomputes: the rows are consistent with each other.`,
+  // `after`: the last row left; `upTo`: the last row cut.
+  auditVerifyCut: (a: { after: number; upTo: number; checked: number }) =>
+    `:rotating_light: The audit log has been cut: rows after #${a.after} (up to #${a.upTo}) were deleted. The ${count(a.checked, 'row')} before hold.`,
+  auditVerifyBroken: (a: { row: number; problem: keyof typeof AUDIT_BREAKS; checked: number }) =>
+    `:rotating_light: Row #${a.row} breaks the audit chain: ${AUDIT_BREAKS[a.problem]}. ${a.checked === 1 ? '1 row was' : `${a.checked.toLocaleString('en-US')} rows were`} checked and hold before it.`,
+  auditVerifyTampered: () =>
+    'Keep this result for the auditors, and tell the operator: the database file has been tampered with.',
+  // Signed checkpoints (SPEC §7). `key`: the signing key's fingerprint; `number`: a checkpoint's
+  // number in the order read back; `row`: the row it signed; `time`: when, already formatted.
+  auditUnanchored: () =>
+    ':warning: The audit log is *unanchored*: no signing key is configured (`AUDIT_SIGNING_KEY_FILE`), so nothing proves the rows were not rewritten by someone who can write the database.',
+  auditCheckpointsNoSource: () =>
+    'No checkpoint source is configured (`audit.anchor_channel` in the policy, `AUDIT_CHECKPOINT_FILE`).',
+  auditCheckpointSource: (a: {
+    source: CheckpointSource;
+    checkpoints: number | undefined;
+    problem?: string | undefined;
+    partial?: boolean | undefined;
+  }) =>
+    a.checkpoints === undefined
+      ? `the ${CHECKPOINT_SOURCES[a.source]} could not be read (${escapeMrkdwn(a.problem ?? 'unavailable')})`
+      : `${a.checkpoints} from the ${CHECKPOINT_SOURCES[a.source]}${a.partial ? ' (its newest messages only)' : ''}`,
+  // `sources`: what `auditCheckpointSource` says of each source.
+  auditCheckpointsRead: (a: { sources: readonly string[]; valid: number; key: string; unverifiable: number }) =>
+    `Checkpoints read back: ${a.sources.join('; ')}. ${a.valid} signed by key ${code(a.key)}${a.unverifiable > 0 ? `; ${a.unverifiable} could not be verified with that key and prove nothing` : ''}.`,
+  auditCheckpointContradicts: (a: {
+    number: number;
+    time: string;
+    key: string;
+    kind: AnchorBreak['kind'];
+    row: number;
+  }) =>
+    `:rotating_light: Checkpoint ${a.number} (signed at ${a.time} by key ${code(a.key)}) contradicts the database: ${checkpointContradiction(a.kind, a.row)}.`,
+  auditCheckpointStillMatch: (a: { row: number; number: number }) =>
+    `Rows 1–${a.row} still match checkpoint ${a.number}.`,
+  // `total`: the last row of the log; rows after the checkpoint's are not anchored yet.
+  auditCheckpointProven: (a: { row: number; number: number; time: string; key: string; total: number }) =>
+    `:white_check_mark: Rows 1–${a.row} match checkpoint ${a.number} signed at ${a.time} by key ${code(a.key)}: they are as written then.${
+      a.total > a.row
+        ? ` Rows after it (#${a.row + 1}–#${a.total}) are not yet anchored: they are only consistent with each other.`
+        : ''
+    }`,
+  auditCheckpointNone: () =>
+    ':warning: No signed checkpoint of this log proves any row yet, so nothing proves the rows were not rewritten by someone who can write the database.',
+  auditCheckpointMatch: (a: { row: number; number: number }) => `Rows 1–${a.row} match checkpoint ${a.number}.`,
 
   // --- cancel requests and their approval ----------------------------------------------------
   // `by`, `requester`: user ids (mentioned); `when`: a date already formatted for Slack.
@@ -438,6 +617,7 @@ export const MESSAGES = {
   approvalWhoDecides: () => 'Only an approver may decide, and never the person who asked.',
   approvalFallbackWaiting: (a: { requestId: string; cardId: string; requester: string }) =>
     `Cancel request ${a.requestId}: card ${a.cardId}, asked by ${mentionUser(a.requester)}: waiting for an approver.`,
+  approvalFallbackOutcome: (a: { requestId: string; outcome: string }) => `Cancel request ${a.requestId}: ${a.outcome}`,
   cancelRequested: (a: { requestId: string; cardId: string; channel?: string | null | undefined; when: string }) =>
     `:inbox_tray: Cancel request ${code(a.requestId)} for card ${code(a.cardId)} is waiting for an approver in ${a.channel ? mentionChannel(a.channel) : 'the approvals channel'}. It expires ${a.when}.`,
   cancelRequestedNext: () =>
@@ -533,8 +713,11 @@ export const MESSAGES = {
     `Activation of card ${a.card} is locked until ${a.until}: ${count(a.max, 'check')} within an hour did not activate it. Nothing was checked.`,
   activationAgentHour: (a: { checks: number; until: string }) =>
     `You have made ${count(a.checks, 'card-in-hand check')} within the last hour, the most allowed. Nothing was checked. You may check again from ${a.until}.`,
-  activationPast: (a: { cardId: string; what: string; when: string; by: string }) =>
-    `:information_source: Card ${code(a.cardId)} needs no activation: cardops ${a.what} it ${a.when} (by ${mentionUser(a.by)}). Nothing was checked or changed. ${MESSAGES.historyCommand(a)} shows what cardops did to it.`,
+  // `op`: the audit row's op that took the card past activation (activate, block, unblock, cancel).
+  activationPast: (a: { cardId: string; op: string; when: string; by: string }) =>
+    `:information_source: Card ${code(a.cardId)} needs no activation: cardops ${changedBy(a.op) ?? a.op} it ${a.when} (by ${mentionUser(a.by)}). Nothing was checked or changed. ${MESSAGES.historyCommand(a)} shows what cardops did to it.`,
+  // `why`: one of the activationLocked… or activationAgentHour sentences, in mrkdwn.
+  activationBlocked: (a: { why: string }) => `:lock: ${a.why}`,
   activationNowLocked: (a: { checks: number }) =>
     `Activation of this card is now *locked*: it has had ${count(a.checks, 'card-in-hand check')}. An approver can clear the lock from the cardops Home tab.`,
   activationNowLockedUntil: (a: { until: string }) => `Activation of this card is now locked until *${a.until}*.`,
@@ -576,6 +759,31 @@ export const MESSAGES = {
     ':warning: Where the outcome is unknown, ask the issuer\u2019s support about the card with its trace id before trying again.',
   historyFromAudit: () => 'From the audit log: only what cardops itself did; the issuer was not asked.',
   historyOlder: (a: { cardId: string }) => `Older entries: a manager can run ${code(`/card-audit card:${a.cardId}`)}.`,
+  // One operation of the history, how it ended; `op` as the audit log names it.
+  historyEntryDone: (a: { op: string }) => `:white_check_mark: *${doneOp(a.op)}*`,
+  historyEntryRefused: (a: { op: string }) => `:x: ${doingOp(a.op)} was refused by the issuer`,
+  historyEntryCardNotFound: (a: { op: string }) => `:x: ${doingOp(a.op)} failed: the issuer does not know the card`,
+  // `errorCode`: cardops' error code that starts the audit row's error, if any.
+  historyEntryFailed: (a: { op: string; errorCode?: string | undefined }) =>
+    `:x: ${doingOp(a.op)} failed${a.errorCode ? ` (${escapeMrkdwn(a.errorCode)})` : ''}`,
+  historyEntryUnknown: (a: { op: string }) => `:question: ${doingOp(a.op)}: outcome *unknown*`,
+  historyEntryNotActivated: () => ':x: Card-in-hand check: not activated',
+  historyEntryNoOutcome: (a: { op: string }) => `:hourglass: ${doingOp(a.op)}: no outcome recorded yet`,
+  // A line of the history: `when` already formatted, `entry` one of the historyEntry… texts.
+  historyLine: (a: {
+    when: string;
+    entry: string;
+    actor: string;
+    requestId?: string | null | undefined;
+    traceId?: string | null | undefined;
+  }) =>
+    `• ${[
+      a.when,
+      a.entry,
+      `by ${mentionUser(a.actor)}`,
+      ...(a.requestId ? [`request ${code(a.requestId)}`] : []),
+      ...(a.traceId ? [`trace id ${code(a.traceId)}`] : []),
+    ].join(' · ')}`,
 
   // --- reveals ------------------------------------------------------------------------------
   revealOffer: (a: { secret: SecretName; cardId: string; seconds: string }) =>

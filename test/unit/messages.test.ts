@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CARD_OPS, POLICY_OPS } from '../../src/domain/ops.js';
+import { AUDIT_FILTER_KEYS, AUDIT_FILTER_USAGE } from '../../src/domain/audit/audit-filters.js';
+import { CARD_OPS, POLICY_OPS, STATE_CHANGING_OPS } from '../../src/domain/ops.js';
 import { type ISSUER_NAMES, type IssuerName, MESSAGES, type MessageKey } from '../../src/messages.js';
 
 /** What differs between the two issuer dialects in what cardops says. */
@@ -123,6 +124,93 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
   ],
   auditExportDone: () => [{ rows: 1, fileName: 'cardops-audit.csv' }],
   auditExportComment: () => [{ rows: 1, described: 'all events' }],
+  auditFilterDescribed: () => [
+    {},
+    {
+      user: 'U0MANAGER',
+      cardId: 'card-active-1',
+      op: 'pan',
+      outcome: 'ok',
+      channel: '<#C0SUPPORT>',
+      since: '2026-05-01 00:00:00 UTC',
+      before: '2026-05-31 00:00:00 UTC',
+    },
+    { channel: 'a direct message' },
+  ],
+  auditEvent: () => [
+    {
+      id: 41,
+      when: '2026-05-21 10:15:03 UTC',
+      actor: 'U0AGENT01',
+      op: 'block',
+      cardId: 'card-active-1',
+      outcome: 'ok',
+      where: '<#C0SUPPORT>',
+      reason: 'lost <wallet>',
+      error: 'STATE_CONFLICT: Card is already blocked',
+      requestId: 'CR-7KQ2M9XA',
+      traceId: 'tr-9f2c41',
+    },
+    {
+      id: 42,
+      when: '2026-05-21 10:16:00 UTC',
+      actor: 'U0MANAGER',
+      op: 'audit',
+      cardId: null,
+      outcome: 'queried',
+      where: 'a direct message',
+      reason: '',
+      error: null,
+      requestId: null,
+      traceId: null,
+    },
+  ],
+  auditNoMatch: () => [
+    { page: 1, described: 'all events' },
+    { page: 2, described: 'card `card-active-1`' },
+  ],
+  auditFilters: () => [{ usages: AUDIT_FILTER_KEYS.map((key) => AUDIT_FILTER_USAGE[key]) }],
+  auditExportEmpty: () => [{ described: 'op `pan`' }],
+  auditExportFailed: () => [{ step: 'files.completeUploadExternal', problem: 'not_in_channel' }],
+  auditVerifyHolds: () => [{ checked: 1 }, { checked: 0 }, { checked: 12_345 }],
+  auditVerifyCut: () => [
+    { after: 1, upTo: 4, checked: 1 },
+    { after: 120, upTo: 125, checked: 120 },
+  ],
+  auditVerifyBroken: () =>
+    (['edited', 'deleted-before', 'reordered', 'bad-link'] as const).flatMap((problem) => [
+      { row: 2, problem, checked: 1 },
+      { row: 1501, problem, checked: 1500 },
+    ]),
+  auditCheckpointSource: () => [
+    { source: 'channel', checkpoints: 1 },
+    { source: 'file', checkpoints: 12, partial: true },
+    { source: 'channel', checkpoints: undefined, problem: 'missing_scope <channels:history>' },
+    { source: 'file', checkpoints: undefined },
+  ],
+  auditCheckpointsRead: () => [
+    { sources: ['3 from the anchor channel'], valid: 3, key: 'ed25519:9f2c41', unverifiable: 0 },
+    {
+      sources: ['1 from the checkpoint file', 'the anchor channel could not be read (unavailable)'],
+      valid: 1,
+      key: 'ed25519:9f2c41',
+      unverifiable: 1,
+    },
+  ],
+  auditCheckpointContradicts: () =>
+    (['row-missing', 'hash-differs', 'other-log'] as const).map((kind) => ({
+      number: 2,
+      time: '2026-05-21 10:15:03 UTC',
+      key: 'ed25519:9f2c41',
+      kind,
+      row: 40,
+    })),
+  auditCheckpointStillMatch: () => [{ row: 20, number: 1 }],
+  auditCheckpointProven: () => [
+    { row: 40, number: 2, time: '2026-05-21 10:15:03 UTC', key: 'ed25519:9f2c41', total: 40 },
+    { row: 40, number: 2, time: '2026-05-21 10:15:03 UTC', key: 'ed25519:9f2c41', total: 57 },
+  ],
+  auditCheckpointMatch: () => [{ row: 40, number: 2 }],
   approvalWaiting: () => [{ when: '<!date^1764842400^{date_short_pretty} {time}|2026-12-04 10:00 UTC>' }],
   approvalExecuting: () => [{ by: 'U0ONCALL1', cardId: 'card-active-1' }],
   approvalDone: () => [{ by: 'U0ONCALL1', cardId: 'card-active-1' }, { cardId: 'card-active-1' }],
@@ -139,6 +227,9 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
   approvalExpired: () => [{ when: '2026-12-04 10:00 UTC', cardId: 'card-active-1' }],
   approvalTitle: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1' }],
   approvalFallbackWaiting: () => [{ requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', requester: 'U0AGENT01' }],
+  approvalFallbackOutcome: () => [
+    { requestId: 'CR-7KQ2M9XA', outcome: 'Approved by <@U0ONCALL1>: card `card-active-1` is *cancelled*.' },
+  ],
   cancelRequested: () => [
     { requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', channel: 'C0APPROVE', when: '2026-12-04 10:00 UTC' },
     { requestId: 'CR-7KQ2M9XA', cardId: 'card-active-1', when: '2026-12-04 10:00 UTC' },
@@ -187,7 +278,17 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
     { checks: 1, until: '11:00 UTC' },
     { checks: 10, until: '11:00 UTC' },
   ],
-  activationPast: () => [{ cardId: 'card-active-1', what: 'blocked', when: '2026-12-04 10:00 UTC', by: 'U0AGENT01' }],
+  activationPast: () =>
+    ['activate', 'block', 'unblock', 'cancel'].map((op) => ({
+      cardId: 'card-active-1',
+      op,
+      when: '2026-12-04 10:00 UTC',
+      by: 'U0AGENT01',
+    })),
+  activationBlocked: () => [
+    { why: MESSAGES.activationLockedForLife({ card: '`card-printed-1`', checks: 5 }) },
+    { why: MESSAGES.activationAgentHour({ checks: 10, until: '*11:00 UTC*' }) },
+  ],
   activationNowLocked: () => [{ checks: 5 }],
   activationNowLockedUntil: () => [{ until: '11:00 UTC' }],
   activationLastCheck: () => [{ checks: 1, until: '11:00 UTC' }],
@@ -248,6 +349,26 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
   historyLiveExecuting: () => [{ requestId: 'CR-7KQ2M9XA', requester: 'U0AGENT01', by: 'U0ONCALL1' }],
   historyLiveWaiting: () => [{ requestId: 'CR-7KQ2M9XA', requester: 'U0AGENT01', when: '10:00 UTC' }],
   historyOlder: () => [{ cardId: 'card-active-1' }],
+  historyEntryDone: () => [...STATE_CHANGING_OPS, 'some-new-op'].map((op) => ({ op })),
+  historyEntryRefused: () => STATE_CHANGING_OPS.map((op) => ({ op })),
+  historyEntryCardNotFound: () => [{ op: 'block' }, { op: 'unblock-pin' }],
+  historyEntryFailed: () => [
+    { op: 'block', errorCode: 'ISSUER_FAILURE' },
+    { op: 'set-limit', errorCode: '' },
+    { op: 'change-pin' },
+  ],
+  historyEntryUnknown: () => STATE_CHANGING_OPS.map((op) => ({ op })),
+  historyEntryNoOutcome: () => [{ op: 'cancel' }, { op: 'some-new-op' }],
+  historyLine: () => [
+    {
+      when: '<!date^1764842400^{date_short_pretty} {time}|2026-12-04 10:00 UTC>',
+      entry: MESSAGES.historyEntryDone({ op: 'cancel' }),
+      actor: 'U0AGENT01',
+      requestId: 'CR-7KQ2M9XA',
+      traceId: 'tr-9f2c41',
+    },
+    { when: '2026-12-04 10:00 UTC', entry: MESSAGES.historyEntryNotActivated(), actor: 'U0AGENT01' },
+  ],
   whoami: () => [
     { userId: 'U0AGENT01', roles: ['agent'], allowed: ['block', 'history'], channel: 'C0SUPPORT' },
     { userId: 'U0STRANGE', roles: [], allowed: [], channel: 'dm' },
@@ -347,6 +468,8 @@ describe('the message catalogue', () => {
         expect(text('cancelLimitedLive')).toMatch(/frees up when/);
         expect(text('cancelLimitedHour')).toMatch(/resets/);
         expect(text('auditPageHeading')).toContain('the newest event matching');
+        expect(text('auditVerifyHolds')).toContain('The hash chain of the one row recomputes');
+        expect(text('auditNoMatch')).toContain('No older audit events match');
         expect(text('amountTooLarge')).toMatch(/too large/);
         expect(text('revealStale')).toMatch(/expired.*Run `\/card pan card-active-1` again/);
         expect(text('unknownOp')).toMatch(/Did you mean \/card block card-1\?/);

@@ -30,7 +30,7 @@ export function slackDate(iso: string): string {
 }
 
 const traceContext = (request: ApprovalRequest) =>
-  request.traceId ? [`Issuer trace id: ${code(request.traceId)}`] : [];
+  request.traceId ? [MESSAGES.traceLine({ traceId: request.traceId })] : [];
 
 /** One line on where the request stands, as the approvals channel reads it. */
 export function describeOutcome(request: ApprovalRequest): string {
@@ -156,8 +156,8 @@ export function buildApprovalMessage(request: ApprovalRequest, options: Options)
           cardId: request.cardId,
           requester: request.requester,
         })
-      : `Cancel request ${request.id}: ${outcome}`;
-  return { text: options.sandbox ? `${text} (sandbox issuer)` : text, blocks };
+      : MESSAGES.approvalFallbackOutcome({ requestId: request.id, outcome });
+  return { text: options.sandbox ? `${text} ${MESSAGES.sandboxNoteShort()}` : text, blocks };
 }
 
 /** The requester's confirmation: filed, where, until when, and that they cannot approve it themself. */

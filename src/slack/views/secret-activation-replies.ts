@@ -30,13 +30,12 @@ export function activationBlockedText(cardId: string, block: ActivationBlock, mr
 }
 
 export function buildActivationBlocked(cardId: string, block: ActivationBlock, options: ReplyOptions): SlackReply {
-  return buildReply([`:lock: ${activationBlockedText(cardId, block, true)}`], options);
+  return buildReply([MESSAGES.activationBlocked({ why: activationBlockedText(cardId, block, true) })], options);
 }
 
 /** cardops itself took the card past activation: the issuer would refuse, so nothing is checked. */
 export function buildPastActivation(cardId: string, row: AuditRow, options: ReplyOptions): SlackReply {
-  const what = { activate: 'activated', block: 'blocked', unblock: 'unblocked', cancel: 'cancelled' }[row.op] ?? row.op;
-  return buildReply([MESSAGES.activationPast({ cardId, what, when: slackDate(row.ts), by: row.actor })], options);
+  return buildReply([MESSAGES.activationPast({ cardId, op: row.op, when: slackDate(row.ts), by: row.actor })], options);
 }
 
 /** What follows a check that did not activate the card: how many checks are left, or which lock it set. */
