@@ -216,6 +216,18 @@ const CHECKPOINT_SOURCES: Record<CheckpointSource, string> = {
   file: 'checkpoint file',
 };
 
+/** "Rows 1–7", or "Row 1" when the range is one row. */
+function rowsUpTo(row: number): string {
+  return row === 1 ? 'Row 1' : `Rows 1–${row}`;
+}
+
+/** What verify says of the rows checked before a break: none, the one row, or how many. */
+function rowsBefore(checked: number, what: 'it' | 'them'): string {
+  if (checked === 0) return `There is no row before ${what}.`;
+  if (checked === 1) return `The one row before ${what} was checked and holds.`;
+  return `The ${checked.toLocaleString('en-US')} rows before ${what} were checked and hold.`;
+}
+
 export const MESSAGES = {
   // --- general ----------------------------------------------------------------------------
   sandboxNote: () => ':test_tube: *Sandbox issuer*: demo cards only, no real card was touched.',
@@ -457,12 +469,14 @@ export const MESSAGES = {
   auditVerifyHolds: (a: { checked: number }) =>
     a.checked === 1
       ? 'The hash chain of the one row recomputes: the row is consistent with the start of the chain.'
-      : `The hash chain of all ${a.checked.toLocaleString('en-US')} rows recomputes: the rows are consistent with each other.`,
+      : a.checked === 0
+        ? 'The audit log has no rows yet: there is nothing to recompute.'
+        : `The hash chain of all ${a.checked.toLocaleString('en-US')} rows recomputes: the rows are consistent with each other.`,
   // `after`: the last row left; `upTo`: the last row cut.
   auditVerifyCut: (a: { after: number; upTo: number; checked: number }) =>
-    `:rotating_light: The audit log has been cut: rows after #${a.after} (up to #${a.upTo}) were deleted. The ${count(a.checked, 'row')} before hold.`,
+    `:rotating_light: The audit log has been cut: rows after #${a.after} (up to #${a.upTo}) were deleted. ${rowsBefore(a.checked, 'them')}`,
   auditVerifyBroken: (a: { row: number; problem: keyof typeof AUDIT_BREAKS; checked: number }) =>
-    `:rotating_light: Row #${a.row} breaks the audit chain: ${AUDIT_BREAKS[a.problem]}. ${a.checked === 1 ? '1 row was' : `${a.checked.toLocaleString('en-US')} rows were`} checked and hold before it.`,
+    `:rotating_light: Row #${a.row} breaks the audit chain: ${AUDIT_BREAKS[a.problem]}. ${rowsBefore(a.checked, 'it')}`,
   auditVerifyTampered: () =>
     'Keep this result for the auditors, and tell the operator: the database file has been tampered with.',
   // Signed checkpoints (SPEC §7). `key`: the signing key's fingerprint; `number`: a checkpoint's
@@ -492,17 +506,20 @@ export const MESSAGES = {
   }) =>
     `:rotating_light: Checkpoint ${a.number} (signed at ${a.time} by key ${code(a.key)}) contradicts the database: ${checkpointContradiction(a.kind, a.row)}.`,
   auditCheckpointStillMatch: (a: { row: number; number: number }) =>
-    `Rows 1–${a.row} still match checkpoint ${a.number}.`,
+    `${rowsUpTo(a.row)} still ${a.row === 1 ? 'matches' : 'match'} checkpoint ${a.number}.`,
   // `total`: the last row of the log; rows after the checkpoint's are not anchored yet.
   auditCheckpointProven: (a: { row: number; number: number; time: string; key: string; total: number }) =>
-    `:white_check_mark: Rows 1–${a.row} match checkpoint ${a.number} signed at ${a.time} by key ${code(a.key)}: they are as written then.${
-      a.total > a.row
-        ? ` Rows after it (#${a.row + 1}–#${a.total}) are not yet anchored: they are only consistent with each other.`
-        : ''
+    `:white_check_mark: ${rowsUpTo(a.row)} ${a.row === 1 ? 'matches' : 'match'} checkpoint ${a.number} signed at ${a.time} by key ${code(a.key)}: ${a.row === 1 ? 'it is' : 'they are'} as written then.${
+      a.total === a.row + 1
+        ? ` Row #${a.total}, after it, is not yet anchored: it is only consistent with the rows before it.`
+        : a.total > a.row
+          ? ` Rows after it (#${a.row + 1}–#${a.total}) are not yet anchored: they are only consistent with each other.`
+          : ''
     }`,
   auditCheckpointNone: () =>
     ':warning: No signed checkpoint of this log proves any row yet, so nothing proves the rows were not rewritten by someone who can write the database.',
-  auditCheckpointMatch: (a: { row: number; number: number }) => `Rows 1–${a.row} match checkpoint ${a.number}.`,
+  auditCheckpointMatch: (a: { row: number; number: number }) =>
+    `${rowsUpTo(a.row)} ${a.row === 1 ? 'matches' : 'match'} checkpoint ${a.number}.`,
 
   // --- cancel requests and their approval ----------------------------------------------------
   // `by`, `requester`: user ids (mentioned); `when`: a date already formatted for Slack.

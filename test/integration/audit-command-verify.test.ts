@@ -83,7 +83,7 @@ describe('/card-audit verify', () => {
     tamper(bot, "UPDATE audit SET reason = 'nothing to see' WHERE id = 4");
     const told = await verify();
     expect(told.at(-1)?.text).toContain('Row #4 breaks the audit chain: it was edited after it was written');
-    expect(told.at(-1)?.text).toContain('3 rows were checked and hold before it');
+    expect(told.at(-1)?.text).toContain('The 3 rows before it were checked and hold.');
     expect(auditLooks(bot)[0]).toMatchObject({
       outcome: 'verified',
       reason: expect.stringMatching(/^verify: row #4 breaks the chain \(edited\); 3 rows hold before it; unanchored/),
@@ -94,7 +94,7 @@ describe('/card-audit verify', () => {
     tamper(bot, 'DELETE FROM audit WHERE id = 6');
     const told = await verify();
     expect(told.at(-1)?.text).toContain('Row #7 breaks the audit chain: one or more rows just before it were deleted');
-    expect(told.at(-1)?.text).toContain('5 rows were checked');
+    expect(told.at(-1)?.text).toContain('The 5 rows before it were checked and hold.');
     expect(auditLooks(bot)[0]?.reason).toMatch(
       /^verify: row #7 breaks the chain \(deleted-before\); 5 rows hold before it;/,
     );
@@ -104,7 +104,7 @@ describe('/card-audit verify', () => {
     tamper(bot, 'DELETE FROM audit WHERE id >= 9');
     const told = await verify();
     expect(told.at(-1)?.text).toContain(
-      'The audit log has been cut: rows after #8 (up to #10) were deleted. The 8 rows before hold.',
+      'The audit log has been cut: rows after #8 (up to #10) were deleted. The 8 rows before them were checked and hold.',
     );
   });
 
@@ -112,7 +112,7 @@ describe('/card-audit verify', () => {
     swapRows(bot, 3, 7);
     const told = await verify();
     expect(told.at(-1)?.text).toContain('Row #3 breaks the audit chain: rows were swapped or moved');
-    expect(told.at(-1)?.text).toContain('2 rows were checked');
+    expect(told.at(-1)?.text).toContain('The 2 rows before it were checked and hold.');
     expect(auditLooks(bot)[0]?.reason).toMatch(
       /^verify: row #3 breaks the chain \(reordered\); 2 rows hold before it;/,
     );

@@ -175,10 +175,12 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
   auditVerifyHolds: () => [{ checked: 1 }, { checked: 0 }, { checked: 12_345 }],
   auditVerifyCut: () => [
     { after: 1, upTo: 4, checked: 1 },
+    { after: 0, upTo: 3, checked: 0 },
     { after: 120, upTo: 125, checked: 120 },
   ],
   auditVerifyBroken: () =>
     (['edited', 'deleted-before', 'reordered', 'bad-link'] as const).flatMap((problem) => [
+      { row: 1, problem, checked: 0 },
       { row: 2, problem, checked: 1 },
       { row: 1501, problem, checked: 1500 },
     ]),
@@ -205,12 +207,19 @@ const SAMPLES: { [K in MessageKey]?: (d: Dialect) => ArgsOf<K>[] } = {
       kind,
       row: 40,
     })),
-  auditCheckpointStillMatch: () => [{ row: 20, number: 1 }],
+  auditCheckpointStillMatch: () => [
+    { row: 20, number: 1 },
+    { row: 1, number: 1 },
+  ],
   auditCheckpointProven: () => [
     { row: 40, number: 2, time: '2026-05-21 10:15:03 UTC', key: 'ed25519:9f2c41', total: 40 },
     { row: 40, number: 2, time: '2026-05-21 10:15:03 UTC', key: 'ed25519:9f2c41', total: 57 },
+    { row: 1, number: 1, time: '2026-05-21 10:15:03 UTC', key: 'ed25519:9f2c41', total: 2 },
   ],
-  auditCheckpointMatch: () => [{ row: 40, number: 2 }],
+  auditCheckpointMatch: () => [
+    { row: 40, number: 2 },
+    { row: 1, number: 1 },
+  ],
   approvalWaiting: () => [{ when: '<!date^1764842400^{date_short_pretty} {time}|2026-12-04 10:00 UTC>' }],
   approvalExecuting: () => [{ by: 'U0ONCALL1', cardId: 'card-active-1' }],
   approvalDone: () => [{ by: 'U0ONCALL1', cardId: 'card-active-1' }, { cardId: 'card-active-1' }],
@@ -469,6 +478,15 @@ describe('the message catalogue', () => {
         expect(text('cancelLimitedHour')).toMatch(/resets/);
         expect(text('auditPageHeading')).toContain('the newest event matching');
         expect(text('auditVerifyHolds')).toContain('The hash chain of the one row recomputes');
+        expect(text('auditVerifyHolds')).toContain('The audit log has no rows yet');
+        expect(text('auditVerifyHolds')).not.toMatch(/all [01] rows/);
+        expect(text('auditVerifyCut')).toContain('The one row before them was checked and holds.');
+        expect(text('auditVerifyBroken')).toContain('The one row before it was checked and holds.');
+        expect(text('auditVerifyBroken')).toContain('There is no row before it.');
+        expect(text('auditVerifyBroken')).toContain('The 1,500 rows before it were checked and hold.');
+        expect(text('auditCheckpointProven')).toContain('Row 1 matches checkpoint 1');
+        expect(text('auditCheckpointProven')).toContain('Row #2, after it, is not yet anchored');
+        expect(`${text('auditCheckpointMatch')}\n${text('auditCheckpointStillMatch')}`).not.toMatch(/Rows 1–1\b/);
         expect(text('auditNoMatch')).toContain('No older audit events match');
         expect(text('amountTooLarge')).toMatch(/too large/);
         expect(text('revealStale')).toMatch(/expired.*Run `\/card pan card-active-1` again/);

@@ -329,14 +329,6 @@ function closedText(request: ApprovalRequest, standing: string): string {
   }
 }
 
-/** `the role x` or `one of the roles x, y`, as refusals name who may act. */
-export function listRoles(roles: readonly string[]): string {
-  if (roles.length === 0) return 'an approver role (none is configured)';
-  return roles.length === 1
-    ? `the role ${code(roles[0] ?? '')}`
-    : `one of the roles ${roles.map((r) => code(r)).join(', ')}`;
-}
-
 /** The answer to a Withdraw click. */
 export function buildWithdrawAnswer(result: WithdrawCancelResult, options: Options): SlackReply {
   switch (result.kind) {
