@@ -7,7 +7,7 @@ import type { RejectCancelResult } from '../../domain/approvals/reject-cancel.js
 import type { WithdrawCancelResult } from '../../domain/approvals/withdraw-cancel.js';
 import type { Policy } from '../../domain/policy/policy-schema.js';
 import { MESSAGES } from '../../messages.js';
-import { code, escapeMrkdwn, mentionUser } from './mrkdwn.js';
+import { escapeMrkdwn, mentionUser } from './mrkdwn.js';
 import { buildReply, SANDBOX_NOTE, type SlackReply } from './reply.js';
 
 interface Options {
