@@ -450,6 +450,46 @@ export const MESSAGES = {
       `${code('/card-audit export [filters]')} — every matching event as a CSV file, sent to your DM with cardops`,
       `${code('/card-audit verify')} — recompute the whole hash chain and report the first row that breaks it`,
     ].join('\n'),
+  // The usage line of each `/card-audit` filter, plain text; `ops`, `outcomes`: what op: and outcome: take.
+  auditFilterUsage: (a: {
+    key: 'user' | 'card' | 'op' | 'outcome' | 'channel' | 'since' | 'until';
+    ops: readonly string[];
+    outcomes: readonly string[];
+  }) =>
+    ({
+      user: 'user:@name — pick the person from Slack\u2019s autocomplete (or give a member id, U…)',
+      card: 'card:<cardId> — e.g. card:card-active-1',
+      op: `op:<op> — one of ${a.ops.join(', ')}; op:approval finds cancel requests and what became of them (requested, approved, rejected, withdrawn, expired, reminded)`,
+      outcome: `outcome:<outcome> — one of ${a.outcomes.join(', ')}`,
+      channel: 'channel:#channel — pick it from the autocomplete (or give a channel id, C…)',
+      since: 'since:7d, since:24h, since:30m, since:2026-05-01 (UTC midnight) or since:2026-05-01T09:30Z',
+      until: 'until:… the same forms; until:2026-05-31 means through the end of that day (UTC)',
+    })[a.key],
+  // What was wrong with a `/card-audit` filter, plain text (shown through `problem`); `shown`: the
+  // value as typed, already cut short and masked.
+  auditFilterNotFilter: (a: { shown: string }) =>
+    `"${a.shown}" is not a filter: filters look like key:value, e.g. op:pan.`,
+  auditFilterUnknownKey: (a: { shown: string; keys: readonly string[] }) =>
+    `"${a.shown}:" is not a filter. Filters: ${a.keys.map((k) => `${k}:`).join(', ')}.`,
+  auditFilterTwice: (a: { key: string }) => `${a.key}: is given twice; each filter may appear once.`,
+  auditFilterNeedsValue: (a: { key: string; example: string }) => `${a.key}: needs a value, e.g. ${a.example}.`,
+  auditFilterEmptyWindow: () => 'since: must be before until:, or nothing can match.',
+  auditFilterBadValue: (a: { key: string }) => `${a.key}: has a bad value.`,
+  auditFilterUserName: (a: { shown: string }) =>
+    `user:${a.shown} is a name, which cardops cannot look up. Type user:@ and pick the person from Slack\u2019s autocomplete, so that Slack sends their member id; or give the id (U…, from "Copy member ID" on their profile).`,
+  auditFilterNotUser: (a: { shown: string }) =>
+    `user:${a.shown} is not a Slack user: pick the person from the autocomplete after user:@, or give a member id (U… or W…).`,
+  auditFilterChannelName: (a: { shown: string }) =>
+    `channel:${a.shown} is a name, which cardops cannot look up. Type channel:# and pick the channel from Slack\u2019s autocomplete, or give its id (C…, from the bottom of the channel\u2019s details).`,
+  auditFilterNotChannel: (a: { shown: string }) =>
+    `channel:${a.shown} is not a Slack channel: pick it from the autocomplete after channel:#, or give a channel id (C…, G… or D…).`,
+  auditFilterCard: (a: { problem: string }) => `card: ${a.problem}`,
+  auditFilterNotOp: (a: { shown: string; ops: readonly string[] }) =>
+    `op:${a.shown} is not an op. Ops: ${a.ops.join(', ')}.`,
+  auditFilterNotOutcome: (a: { shown: string; outcomes: readonly string[] }) =>
+    `outcome:${a.shown} is not an outcome. Outcomes: ${a.outcomes.join(', ')}.`,
+  auditFilterNotTime: (a: { key: string; shown: string }) =>
+    `${a.key}:${a.shown} is not a time: use 7d, 24h, 30m, a date like 2026-05-01, or a UTC time like 2026-05-01T09:30Z.`,
   auditFilters: (a: { usages: readonly string[] }) =>
     [
       '*Filters* (any order, all must match, each at most once):',

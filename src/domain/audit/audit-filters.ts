@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { scrubText } from '../../logger.js';
+import { MESSAGES } from '../../messages.js';
 import { cardIdProblem } from '../cards/card-command.js';
 import { CARD_OPS } from '../ops.js';
 import { APPROVAL_OP, AUDIT_OUTCOMES, type AuditFilter } from './audit-types.js';
@@ -21,16 +22,10 @@ export const AUDIT_OPS = [...CARD_OPS, 'history', APPROVAL_OP, 'audit', 'command
 export const AUDIT_FILTER_KEYS = ['user', 'card', 'op', 'outcome', 'channel', 'since', 'until'] as const;
 export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
 
-/** One line per filter, with examples, for the usage answer. */
-export const AUDIT_FILTER_USAGE: Record<AuditFilterKey, string> = {
-  user: 'user:@name — pick the person from Slack\u2019s autocomplete (or give a member id, U…)',
-  card: 'card:<cardId> — e.g. card:card-active-1',
-  op: `op:<op> — one of ${AUDIT_OPS.join(', ')}; op:approval finds cancel requests and what became of them (requested, approved, rejected, withdrawn, expired, reminded)`,
-  outcome: `outcome:<outcome> — one of ${AUDIT_OUTCOMES.join(', ')}`,
-  channel: 'channel:#channel — pick it from the autocomplete (or give a channel id, C…)',
-  since: 'since:7d, since:24h, since:30m, since:2026-05-01 (UTC midnight) or since:2026-05-01T09:30Z',
-  until: 'until:… the same forms; until:2026-05-31 means through the end of that day (UTC)',
-};
+/** One line per filter, with examples, for the usage answer (worded in the catalogue). */
+export const AUDIT_FILTER_USAGE = Object.fromEntries(
+  AUDIT_FILTER_KEYS.map((key) => [key, MESSAGES.auditFilterUsage({ key, ops: AUDIT_OPS, outcomes: AUDIT_OUTCOMES })]),
+) as Record<AuditFilterKey, string>;
 
 export type AuditFilterParse =
   | {
@@ -70,8 +65,8 @@ const userSchema = z.string().transform((value, ctx) => {
   ctx.addIssue({
     code: 'custom',
     message: value.startsWith('@')
-      ? `user:${shown(value)} is a name, which cardops cannot look up. Type user:@ and pick the person from Slack\u2019s autocomplete, so that Slack sends their member id; or give the id (U…, from "Copy member ID" on their profile).`
-      : `user:${shown(value)} is not a Slack user: pick the person from the autocomplete after user:@, or give a member id (U… or W…).`,
+      ? MESSAGES.auditFilterUserName({ shown: shown(value) })
+      : MESSAGES.auditFilterNotUser({ shown: shown(value) }),
   });
   return z.NEVER;
 });
@@ -84,15 +79,15 @@ const channelSchema = z.string().transform((value, ctx) => {
   ctx.addIssue({
     code: 'custom',
     message: value.startsWith('#')
-      ? `channel:${shown(value)} is a name, which cardops cannot look up. Type channel:# and pick the channel from Slack\u2019s autocomplete, or give its id (C…, from the bottom of the channel\u2019s details).`
-      : `channel:${shown(value)} is not a Slack channel: pick it from the autocomplete after channel:#, or give a channel id (C…, G… or D…).`,
+      ? MESSAGES.auditFilterChannelName({ shown: shown(value) })
+      : MESSAGES.auditFilterNotChannel({ shown: shown(value) }),
   });
   return z.NEVER;
 });
 
 const cardSchema = z.string().superRefine((value, ctx) => {
   const problem = cardIdProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: `card: ${problem}` });
+  if (problem) ctx.addIssue({ code: 'custom', message: MESSAGES.auditFilterCard({ problem }) });
 });
 
 const opSchema = z
@@ -100,7 +95,7 @@ const opSchema = z
   .transform((value) => value.toLowerCase())
   .pipe(
     z.enum(AUDIT_OPS, {
-      error: (issue) => `op:${shown(String(issue.input))} is not an op. Ops: ${AUDIT_OPS.join(', ')}.`,
+      error: (issue) => MESSAGES.auditFilterNotOp({ shown: shown(String(issue.input)), ops: AUDIT_OPS }),
     }),
   );
 
@@ -109,8 +104,7 @@ const outcomeSchema = z
   .transform((value) => value.toLowerCase())
   .pipe(
     z.enum(AUDIT_OUTCOMES, {
-      error: (issue) =>
-        `outcome:${shown(String(issue.input))} is not an outcome. Outcomes: ${AUDIT_OUTCOMES.join(', ')}.`,
+      error: (issue) => MESSAGES.auditFilterNotOutcome({ shown: shown(String(issue.input)), outcomes: AUDIT_OUTCOMES }),
     }),
   );
 
@@ -176,18 +170,18 @@ export function parseAuditFilters(tokens: readonly string[], now: Date): AuditFi
     const token = tokens[i] ?? '';
     const colon = token.indexOf(':');
     if (colon <= 0) {
-      return { ok: false, problem: `"${shown(token)}" is not a filter: filters look like key:value, e.g. op:pan.` };
+      return { ok: false, problem: MESSAGES.auditFilterNotFilter({ shown: shown(token) }) };
     }
     const rawKey = token.slice(0, colon).toLowerCase();
     let value = token.slice(colon + 1);
     if (!isFilterKey(rawKey)) {
       return {
         ok: false,
-        problem: `"${shown(rawKey)}:" is not a filter. Filters: ${AUDIT_FILTER_KEYS.map((k) => `${k}:`).join(', ')}.`,
+        problem: MESSAGES.auditFilterUnknownKey({ shown: shown(rawKey), keys: AUDIT_FILTER_KEYS }),
       };
     }
     const key = rawKey;
-    if (seen.has(key)) return { ok: false, problem: `${key}: is given twice; each filter may appear once.` };
+    if (seen.has(key)) return { ok: false, problem: MESSAGES.auditFilterTwice({ key }) };
     seen.add(key);
     // "user: @alice": a space after the colon (Slack turns the name into a mention on its own).
     const next = tokens[i + 1];
@@ -196,19 +190,22 @@ export function parseAuditFilters(tokens: readonly string[], now: Date): AuditFi
       i += 1;
     }
     if (value === '')
-      return { ok: false, problem: `${key}: needs a value, e.g. ${AUDIT_FILTER_USAGE[key].split(' ')[0]}.` };
+      return {
+        ok: false,
+        problem: MESSAGES.auditFilterNeedsValue({ key, example: AUDIT_FILTER_USAGE[key].split(' ')[0] ?? key }),
+      };
     const problem = applyFilter(filter, key, value, now);
     if (problem) return { ok: false, problem };
   }
   if (filter.since !== undefined && filter.until !== undefined && filter.since >= filter.until) {
-    return { ok: false, problem: 'since: must be before until:, or nothing can match.' };
+    return { ok: false, problem: MESSAGES.auditFilterEmptyWindow() };
   }
   return { ok: true, filter, canonical: formatAuditFilter(filter) };
 }
 
 function applyFilter(filter: AuditFilter, key: AuditFilterKey, value: string, now: Date): string | undefined {
   const first = (result: z.ZodSafeParseResult<unknown>) =>
-    result.success ? undefined : (result.error.issues[0]?.message ?? `${key}: has a bad value.`);
+    result.success ? undefined : (result.error.issues[0]?.message ?? MESSAGES.auditFilterBadValue({ key }));
   switch (key) {
     case 'user': {
       const parsed = userSchema.safeParse(value);
@@ -239,7 +236,7 @@ function applyFilter(filter: AuditFilter, key: AuditFilterKey, value: string, no
     case 'until': {
       const time = parseTimeBound(value, now, key);
       if (time === undefined) {
-        return `${key}:${shown(value)} is not a time: use 7d, 24h, 30m, a date like 2026-05-01, or a UTC time like 2026-05-01T09:30Z.`;
+        return MESSAGES.auditFilterNotTime({ key, shown: shown(value) });
       }
       filter[key] = time;
       return undefined;
