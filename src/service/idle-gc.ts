@@ -10,8 +10,8 @@ import type { Logger } from 'pino';
  * 10,000 commands) and leaves it in place until its memory reducer runs, which it may never do:
  * RSS stayed at 205 MB through 30 s of idle, and fell to 125 MB at once with one full GC. A
  * service that runs for months must not hold its peak because of a heuristic, so when the event
- * loop has been (almost) idle for a whole window and the heap has grown well past what the last
- * collection left, one full GC runs. On an idle process it costs some tens of milliseconds nobody
+ * loop has been (almost) idle for a whole window after a busy spell (a second of loop work since
+ * the last collection, or a heap grown well past what it left), one full GC runs. On an idle process it costs some tens of milliseconds nobody
  * waits for; under load it never runs. The GC is asked for through the in-process inspector
  * session (`HeapProfiler.collectGarbage`, a public API; no `--expose-gc` flag, no open port).
  * See docs/decisions/0015-memory-after-a-busy-spell.md.
@@ -23,8 +23,10 @@ export interface IdleCollectorOptions {
   windowMs?: number;
   /** The event loop counts as idle below this utilisation over a window (0–1). */
   maxUtilization?: number;
-  /** Collect only when the heap is this much larger than the last collection left it. */
+  /** Collect when the heap is this much larger than the last collection left it… */
   minGrowthBytes?: number;
+  /** …or when the event loop has worked this long (ms) since the last collection: a busy spell. */
+  minBusyMs?: number;
   /** Counts the collections (a metric). */
   onCollect?: (freedBytes: number) => void;
 }
@@ -41,6 +43,11 @@ export function startIdleCollector(options: IdleCollectorOptions): IdleCollector
   const windowMs = options.windowMs ?? 5_000;
   const maxUtilization = options.maxUtilization ?? 0.02;
   const minGrowth = options.minGrowthBytes ?? 32 * MB;
+  const minBusy = options.minBusyMs ?? 1_000;
+  // The committed heap at start varies with when start-up's garbage was collected, so growth alone
+  // is not enough to tell a busy spell (measured: one run's burst stayed under it); the loop's own
+  // work since the last collection is.
+  let busyMs = 0;
   let baseline = heapSize();
   let last = performance.eventLoopUtilization();
   let collecting = false;
@@ -72,9 +79,10 @@ export function startIdleCollector(options: IdleCollectorOptions): IdleCollector
     const now = performance.eventLoopUtilization();
     const window = performance.eventLoopUtilization(now, last);
     last = now;
+    busyMs += window.active;
     if (collecting || window.utilization > maxUtilization) return;
     const before = heapSize();
-    if (before < baseline + minGrowth) {
+    if (busyMs < minBusy && before < baseline + minGrowth) {
       // The heap shrank on its own (V8 did collect): measure growth from there.
       baseline = Math.min(baseline, before);
       return;
@@ -83,6 +91,7 @@ export function startIdleCollector(options: IdleCollectorOptions): IdleCollector
     try {
       await collect();
       baseline = heapSize();
+      busyMs = 0;
       options.onCollect?.(Math.max(0, before - baseline));
       options.logger.debug(
         { heapBeforeMb: Math.round(before / MB), heapAfterMb: Math.round(baseline / MB) },

@@ -60,12 +60,35 @@ describe('the idle collector gives a busy spell’s heap back once the process i
       windowMs: 3_600_000,
       maxUtilization: 1,
       minGrowthBytes: 2 ** 40,
+      minBusyMs: 60_000,
       onCollect: (bytes) => freed.push(bytes),
     });
     try {
       await collector.tick();
       await collector.tick();
       expect(freed).toHaveLength(0);
+    } finally {
+      collector.stop();
+    }
+  });
+
+  it('after a busy spell, collects once when idle even if the heap did not grow past the threshold, then not again', async () => {
+    const freed: number[] = [];
+    const collector = startIdleCollector({
+      logger,
+      windowMs: 3_600_000,
+      maxUtilization: 1,
+      minGrowthBytes: 2 ** 40,
+      minBusyMs: 50,
+      onCollect: (bytes) => freed.push(bytes),
+    });
+    try {
+      const end = Date.now() + 120;
+      while (Date.now() < end) makeGarbage().length;
+      await collector.tick();
+      expect(freed).toHaveLength(1);
+      await collector.tick();
+      expect(freed).toHaveLength(1);
     } finally {
       collector.stop();
     }
